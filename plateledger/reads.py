@@ -1,0 +1,212 @@
+"""The plate read: what a camera reports, validated, and what the store gives back.
+
+Times are integers of milliseconds since the Unix epoch (UTC) on the hot paths: ingest and lookup handle
+millions of reads, and a datetime per read costs more than the rest of the work. `to_datetime` and
+`to_epoch_ms` convert at the edges.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from plateledger.plates.normalize import normalize_plate
+from plateledger.plates.regions import RegionError, parse_region
+
+MAX_FUTURE_MS = 5 * 60 * 1000
+CONFIDENCE_RANGE = (0.0, 100.0)
+
+
+def to_epoch_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch for an aware datetime (naive datetimes are refused: they hide bugs)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: give a timezone")
+    return int(moment.timestamp() * 1000)
+
+
+def to_datetime(epoch_ms: int) -> datetime:
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An alternative OCR reading of the same plate, as the engine reported it."""
+
+    plate: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class NewRead:
+    """A read as a camera reported it, before it is stored.
+
+    `plate_raw` is the OCR text exactly as received; the normalised plate is derived from it. `confidence` is a
+    percentage (0-100); adapters convert 0-1 scores. `lat`/`lon` may be left out for a fixed camera, whose
+    registered position is then used. `source_id` is the camera software's own id for the read, when it has
+    one: it makes ingest idempotent.
+    """
+
+    plate_raw: str
+    observed_ms: int
+    camera_id: str
+    confidence: float = 100.0
+    region: str | None = None
+    region_assumed: bool = False
+    lat: float | None = None
+    lon: float | None = None
+    heading: float | None = None
+    source_id: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ValidRead:
+    """A NewRead that passed validation: plate normalised, region parsed."""
+
+    plate: str
+    plate_raw: str
+    region: str | None
+    region_assumed: bool
+    confidence: float
+    observed_ms: int
+    camera_id: str
+    lat: float | None
+    lon: float | None
+    heading: float | None
+    source_id: str | None
+    candidates: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRead:
+    """A read as the store returns it. `id` is the store's id; `pass_id` groups the frames of one pass."""
+
+    id: int
+    pass_id: int
+    plate: str
+    plate_raw: str
+    region: str | None
+    region_assumed: bool
+    confidence: float
+    observed_ms: int
+    lat: float
+    lon: float
+    heading: float | None
+    camera_id: str
+    agency_id: str
+    source_id: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+    is_best: bool = False
+
+    @property
+    def observed_at(self) -> datetime:
+        return to_datetime(self.observed_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why one item of a batch was not stored: the field at fault and the reason, in words."""
+
+    index: int
+    field: str
+    reason: str
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """The outcome of a batch append, item by item: stored ids, or refusals naming field and reason."""
+
+    stored: dict[int, int] = field(default_factory=dict)  # batch index -> read id
+    duplicates: dict[int, int] = field(default_factory=dict)  # batch index -> id of the read stored before
+    refused: list[Refusal] = field(default_factory=list)
+
+    @property
+    def stored_count(self) -> int:
+        return len(self.stored)
+
+    def outcome(self, index: int) -> dict[str, object]:
+        """The per-item answer an API returns: stored (with id), duplicate, or refused (with field, reason)."""
+        if index in self.stored:
+            return {"index": index, "status": "stored", "id": self.stored[index]}
+        if index in self.duplicates:
+            return {"index": index, "status": "duplicate", "id": self.duplicates[index]}
+        for refusal in self.refused:
+            if refusal.index == index:
+                return {"index": index, "status": "refused", "field": refusal.field, "reason": refusal.reason}
+        raise KeyError(index)
+
+
+class InvalidRead(ValueError):
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.field = field_name
+        self.reason = reason
+
+
+def validate_read(read: NewRead, now: int, default_country: str = "US") -> ValidRead:
+    """Check one read and normalise it, or raise InvalidRead naming the field and the reason."""
+    if not isinstance(read.plate_raw, str):
+        raise InvalidRead("plate", "must be text")
+    plate = normalize_plate(read.plate_raw)
+    if not plate:
+        raise InvalidRead("plate", "is empty after removing spaces and punctuation")
+    if len(plate) > 12:
+        raise InvalidRead("plate", f"{len(plate)} characters is longer than any plate (12 at most)")
+    if not isinstance(read.observed_ms, int) or isinstance(read.observed_ms, bool):
+        raise InvalidRead("observed_at", "must be a time")
+    if read.observed_ms > now + MAX_FUTURE_MS:
+        raise InvalidRead("observed_at", "is more than 5 minutes in the future")
+    if read.observed_ms < 0:
+        raise InvalidRead("observed_at", "is before 1970")
+    low, high = CONFIDENCE_RANGE
+    if not low <= read.confidence <= high:
+        raise InvalidRead("confidence", f"{read.confidence} is outside {low:g}-{high:g}")
+    if read.lat is not None and not -90.0 <= read.lat <= 90.0:
+        raise InvalidRead("lat", f"{read.lat} is outside -90..90")
+    if read.lon is not None and not -180.0 <= read.lon <= 180.0:
+        raise InvalidRead("lon", f"{read.lon} is outside -180..180")
+    if (read.lat is None) != (read.lon is None):
+        raise InvalidRead("lat" if read.lat is None else "lon", "latitude and longitude come together")
+    if read.heading is not None and not 0.0 <= read.heading < 360.0:
+        raise InvalidRead("heading", f"{read.heading} is outside 0..360")
+    if not read.camera_id:
+        raise InvalidRead("camera_id", "is empty")
+    try:
+        region = parse_region(read.region, default_country)
+    except RegionError as error:
+        raise InvalidRead("region", str(error)) from None
+    return ValidRead(
+        plate=plate,
+        plate_raw=read.plate_raw,
+        region=region,
+        region_assumed=read.region_assumed,
+        confidence=float(read.confidence),
+        observed_ms=read.observed_ms,
+        camera_id=read.camera_id,
+        lat=read.lat,
+        lon=read.lon,
+        heading=read.heading,
+        source_id=read.source_id,
+        candidates=read.candidates,
+    )
+
+
+def validate_batch(
+    reads: Iterable[NewRead], now: int | None = None
+) -> tuple[list[tuple[int, ValidRead]], list[Refusal]]:
+    """Validate every read of a batch; the valid ones go on, with their batch index, the others are refused."""
+    now = now_ms() if now is None else now
+    valid: list[tuple[int, ValidRead]] = []
+    refused: list[Refusal] = []
+    for index, read in enumerate(reads):
+        try:
+            valid.append((index, validate_read(read, now)))
+        except InvalidRead as error:
+            refused.append(Refusal(index, error.field, error.reason))
+    return valid, refused
