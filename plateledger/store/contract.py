@@ -127,23 +127,44 @@ class ReadStore(Protocol):
 
     # -- search: none of these scans every read ------------------------------------------------------------
     def search_exact(
-        self, plate: str, window: TimeWindow, *, region: str | None = None,
-        agencies: Collection[str] | None = None, limit: int = 1000, cursor: str | None = None,
+        self,
+        plate: str,
+        window: TimeWindow,
+        *,
+        region: str | None = None,
+        agencies: Collection[str] | None = None,
+        limit: int = 1000,
+        cursor: str | None = None,
     ) -> Page: ...
 
     def search_near(
-        self, plate: str, window: TimeWindow, *, agencies: Collection[str] | None = None,
-        limit: int = 1000, cursor: str | None = None,
+        self,
+        plate: str,
+        window: TimeWindow,
+        *,
+        agencies: Collection[str] | None = None,
+        limit: int = 1000,
+        cursor: str | None = None,
     ) -> Page: ...
 
     def search_wildcard(
-        self, pattern: str, window: TimeWindow, *, agencies: Collection[str] | None = None,
-        limit: int = 1000, cursor: str | None = None,
+        self,
+        pattern: str,
+        window: TimeWindow,
+        *,
+        agencies: Collection[str] | None = None,
+        limit: int = 1000,
+        cursor: str | None = None,
     ) -> Page: ...
 
     def search_area(
-        self, area: Area, window: TimeWindow, *, agencies: Collection[str] | None = None,
-        limit: int = 1000, cursor: str | None = None,
+        self,
+        area: Area,
+        window: TimeWindow,
+        *,
+        agencies: Collection[str] | None = None,
+        limit: int = 1000,
+        cursor: str | None = None,
     ) -> Page: ...
 
     def close(self) -> None: ...

@@ -1,0 +1,157 @@
+"""The packed layout of a pass: its frames stored together in one row, each frame a few bytes.
+
+A pass is the frames of one vehicle at one camera within seconds (typically 2-4). The pass row carries what
+its frames share: the plate and region of its first frame, the camera site, the first time and, for mobile
+cameras, the first position. Each frame then stores only its offset in milliseconds, its confidence and a
+flags byte, followed by the fields where it differs from the pass (another plate reading, another region, its
+own GPS fix, raw text that normalisation changed, the source's read id). That keeps every raw read while
+storing about a third of the rows a read-per-row layout needs: the indexes are per pass, not per frame.
+
+A read's id is `pass_id * MAX_FRAMES + frame_index`.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+MAX_FRAMES = 64
+MAX_SPAN_MS = 65_535  # frame offsets are 16-bit milliseconds
+
+_HEAD = struct.Struct("<HHB")  # offset ms, confidence x10, flags
+_PLATE = struct.Struct("<I")
+_REGION = struct.Struct("<H")
+_POSITION = struct.Struct("<ii")
+_HEADING = struct.Struct("<H")
+_LENGTH = struct.Struct("<B")
+
+HAS_PLATE = 1
+HAS_REGION = 2
+HAS_POSITION = 4
+HAS_HEADING = 8
+HAS_RAW = 16
+REGION_ASSUMED = 32
+HAS_SOURCE = 64
+HAS_CANDIDATES = 128
+
+
+def read_id(pass_id: int, index: int) -> int:
+    return pass_id * MAX_FRAMES + index
+
+
+def split_read_id(read_id_value: int) -> tuple[int, int]:
+    return divmod(read_id_value, MAX_FRAMES)
+
+
+@dataclass(slots=True)
+class Frame:
+    """One decoded frame; fields the pass supplies are filled in by the caller."""
+
+    index: int
+    offset_ms: int
+    confidence_x10: int
+    plate_id: int | None
+    region_id: int | None
+    lat_e6: int | None
+    lon_e6: int | None
+    heading_x10: int | None
+    raw: str | None
+    region_assumed: bool
+    source_id: str | None
+    has_candidates: bool
+
+
+def _text(value: str) -> bytes:
+    data = value.encode("utf-8")[:255]
+    return _LENGTH.pack(len(data)) + data
+
+
+def encode_frame(
+    offset_ms: int,
+    confidence_x10: int,
+    *,
+    plate_id: int | None = None,
+    region_id: int | None = None,
+    position: tuple[int, int] | None = None,
+    heading_x10: int | None = None,
+    raw: str | None = None,
+    region_assumed: bool = False,
+    source_id: str | None = None,
+    has_candidates: bool = False,
+) -> bytes:
+    """Pack one frame. Only the fields that differ from the pass are given."""
+    flags = 0
+    tail = b""
+    if plate_id is not None:
+        flags |= HAS_PLATE
+        tail += _PLATE.pack(plate_id)
+    if region_id is not None:
+        flags |= HAS_REGION
+        tail += _REGION.pack(region_id)
+    if position is not None:
+        flags |= HAS_POSITION
+        tail += _POSITION.pack(*position)
+    if heading_x10 is not None:
+        flags |= HAS_HEADING
+        tail += _HEADING.pack(heading_x10)
+    if raw is not None:
+        flags |= HAS_RAW
+        tail += _text(raw)
+    if region_assumed:
+        flags |= REGION_ASSUMED
+    if source_id is not None:
+        flags |= HAS_SOURCE
+        tail += _text(source_id)
+    if has_candidates:
+        flags |= HAS_CANDIDATES
+    return _HEAD.pack(offset_ms, confidence_x10, flags) + tail
+
+
+def decode_frames(blob: bytes) -> list[Frame]:
+    frames: list[Frame] = []
+    position = 0
+    end = len(blob)
+    index = 0
+    while position < end:
+        offset_ms, confidence_x10, flags = _HEAD.unpack_from(blob, position)
+        position += _HEAD.size
+        plate_id = region_id = lat_e6 = lon_e6 = heading_x10 = None
+        raw = source_id = None
+        if flags & HAS_PLATE:
+            (plate_id,) = _PLATE.unpack_from(blob, position)
+            position += _PLATE.size
+        if flags & HAS_REGION:
+            (region_id,) = _REGION.unpack_from(blob, position)
+            position += _REGION.size
+        if flags & HAS_POSITION:
+            lat_e6, lon_e6 = _POSITION.unpack_from(blob, position)
+            position += _POSITION.size
+        if flags & HAS_HEADING:
+            (heading_x10,) = _HEADING.unpack_from(blob, position)
+            position += _HEADING.size
+        if flags & HAS_RAW:
+            length = blob[position]
+            raw = blob[position + 1 : position + 1 + length].decode("utf-8")
+            position += 1 + length
+        if flags & HAS_SOURCE:
+            length = blob[position]
+            source_id = blob[position + 1 : position + 1 + length].decode("utf-8")
+            position += 1 + length
+        frames.append(
+            Frame(
+                index,
+                offset_ms,
+                confidence_x10,
+                plate_id,
+                region_id,
+                lat_e6,
+                lon_e6,
+                heading_x10,
+                raw,
+                bool(flags & REGION_ASSUMED),
+                source_id,
+                bool(flags & HAS_CANDIDATES),
+            )
+        )
+        index += 1
+    return frames

@@ -1,0 +1,5 @@
+"""The embedded SQLite backend."""
+
+from plateledger.store.sqlite.store import SqliteReadStore
+
+__all__ = ["SqliteReadStore"]

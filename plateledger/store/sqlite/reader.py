@@ -1,0 +1,188 @@
+"""Reading passes back: decoding packed frames into StoredReads, and paging through passes in time order."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+
+from plateledger.reads import Candidate, StoredRead
+from plateledger.store.contract import Hit, MatchKind, Page, TimeWindow
+from plateledger.store.frames import MAX_SPAN_MS, decode_frames, read_id
+from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
+from plateledger.store.sqlite.registry import Registry
+
+PASS_COLUMNS = "id, plate, region, site, first_ms, lat_e6, lon_e6, best, frames"
+PassRow = tuple[int, int, int, int, int, int | None, int | None, int, bytes]
+# Decides whether a read belongs in the result and how it matched; None leaves it out.
+Judge = Callable[[StoredRead], tuple[MatchKind, str] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a page ended: the next read is frame `frame` of pass `pass_id`, which started at `first_ms`."""
+
+    first_ms: int
+    pass_id: int
+    frame: int
+
+    def encode(self) -> str:
+        return f"{self.first_ms}.{self.pass_id}.{self.frame}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> Cursor | None:
+        if not text:
+            return None
+        try:
+            first_ms, pass_id, frame = (int(part) for part in text.split("."))
+        except ValueError:
+            raise ValueError("cursor is not one this store issued") from None
+        return cls(first_ms, pass_id, frame)
+
+
+class PassReader:
+    def __init__(self, registry: Registry, plates: PlateDictionary, regions: RegionDictionary) -> None:
+        self.registry = registry
+        self.plates = plates
+        self.regions = regions
+
+    def decode(self, connection: sqlite3.Connection, rows: Sequence[PassRow]) -> list[list[StoredRead]]:
+        """The reads of each pass row, in frame order."""
+        decoded = [(row, decode_frames(row[8])) for row in rows]
+        plate_ids = {row[1] for row in rows}
+        for _, frames in decoded:
+            plate_ids.update(frame.plate_id for frame in frames if frame.plate_id is not None)
+        texts = self.plates.texts(connection, plate_ids)
+        with_candidates = [
+            read_id(row[0], frame.index) for row, frames in decoded for frame in frames if frame.has_candidates
+        ]
+        candidates = self._candidates(connection, with_candidates) if with_candidates else {}
+        region_code = self.regions.code_of
+        result: list[list[StoredRead]] = []
+        for row, frames in decoded:
+            pass_id, plate_id, region_id, site_id, first_ms, lat_e6, lon_e6, best, _ = row
+            site = self.registry.site(connection, site_id)
+            pass_lat = lat_e6 if lat_e6 is not None else site.lat_e6
+            pass_lon = lon_e6 if lon_e6 is not None else site.lon_e6
+            reads = []
+            for frame in frames:
+                plate = texts[frame.plate_id if frame.plate_id is not None else plate_id]
+                lat = frame.lat_e6 if frame.lat_e6 is not None else pass_lat
+                lon = frame.lon_e6 if frame.lon_e6 is not None else pass_lon
+                heading = frame.heading_x10 if frame.heading_x10 is not None else site.heading_x10
+                identifier = read_id(pass_id, frame.index)
+                reads.append(
+                    StoredRead(
+                        id=identifier,
+                        pass_id=pass_id,
+                        plate=plate,
+                        plate_raw=frame.raw if frame.raw is not None else plate,
+                        region=region_code(connection, frame.region_id if frame.region_id is not None else region_id),
+                        region_assumed=frame.region_assumed,
+                        confidence=frame.confidence_x10 / 10,
+                        observed_ms=first_ms + frame.offset_ms,
+                        lat=(lat or 0) / 1e6,
+                        lon=(lon or 0) / 1e6,
+                        heading=None if heading is None else heading / 10,
+                        camera_id=site.camera_code,
+                        agency_id=site.agency_code,
+                        source_id=frame.source_id,
+                        candidates=candidates.get(identifier, ()),
+                        is_best=frame.index == best,
+                    )
+                )
+            result.append(reads)
+        return result
+
+    @staticmethod
+    def _candidates(connection: sqlite3.Connection, read_ids: list[int]) -> dict[int, tuple[Candidate, ...]]:
+        query = f"SELECT read_id, candidates FROM read_candidates WHERE read_id IN ({','.join('?' * len(read_ids))})"
+        return {
+            identifier: tuple(Candidate(item["plate"], item["confidence"]) for item in json.loads(text))
+            for identifier, text in connection.execute(query, read_ids)
+        }
+
+    def page(
+        self,
+        connection: sqlite3.Connection,
+        selections: Sequence[tuple[str, Sequence[object]]],
+        window: TimeWindow,
+        judge: Judge,
+        agencies: Collection[str] | None,
+        limit: int,
+        cursor_text: str | None,
+    ) -> Page:
+        """One page of hits, newest pass first, from passes chosen by `selections`.
+
+        Each selection is (SQL, parameters) yielding pass ids with their first_ms, already restricted to the
+        window's first_ms range; `{keyset}` in the SQL is replaced with the cursor condition. The passes are
+        fetched in chunks until `limit` reads are judged in, so a page is exactly `limit` long unless the
+        results run out.
+        """
+        if not 1 <= limit <= 10_000:
+            raise ValueError("limit must be between 1 and 10,000")
+        cursor = Cursor.decode(cursor_text)
+        allowed = None if agencies is None else frozenset(agencies)
+        hits: list[Hit] = []
+        position = cursor
+        while True:
+            chunk = self._chunk(connection, selections, position, limit + 1)
+            if not chunk:
+                return Page(hits, None)
+            for reads in self.decode(connection, chunk):
+                for read in reads:
+                    if position and read.pass_id == position.pass_id and read.id % 64 < position.frame:
+                        continue
+                    if not window.start_ms <= read.observed_ms <= window.end_ms:
+                        continue
+                    if allowed is not None and read.agency_id not in allowed:
+                        continue
+                    verdict = judge(read)
+                    if verdict is None:
+                        continue
+                    if len(hits) == limit:
+                        following = Cursor(chunk_first_ms(chunk, read.pass_id), read.pass_id, read.id % 64)
+                        return Page(hits, following.encode())
+                    hits.append(Hit(read, verdict[0], verdict[1]))
+            last = chunk[-1]
+            position = Cursor(last[4], last[0], 64)  # past every frame of the last pass
+
+    @staticmethod
+    def _chunk(
+        connection: sqlite3.Connection,
+        selections: Sequence[tuple[str, Sequence[object]]],
+        cursor: Cursor | None,
+        size: int,
+    ) -> list[PassRow]:
+        parts: list[str] = []
+        parameters: list[object] = []
+        for sql, values in selections:
+            if cursor is None:
+                parts.append(sql.replace("{keyset}", "1"))
+                parameters.extend(values)
+            else:
+                parts.append(sql.replace("{keyset}", "(first_ms < ? OR (first_ms = ? AND id <= ?))"))
+                parameters.extend([*values, cursor.first_ms, cursor.first_ms, cursor.pass_id])
+        ids_query = " UNION ".join(parts)
+        query = (
+            f"SELECT {PASS_COLUMNS} FROM passes WHERE id IN (SELECT id FROM ({ids_query}) "
+            f"ORDER BY first_ms DESC, id DESC LIMIT ?) ORDER BY first_ms DESC, id DESC"
+        )
+        rows = connection.execute(query, [*parameters, size]).fetchall()
+        if cursor is not None:
+            # The cursor's own pass comes back (<=) so its remaining frames are seen; drop it once exhausted.
+            rows = [row for row in rows if not (row[0] == cursor.pass_id and cursor.frame >= 64)]
+        return rows
+
+
+def chunk_first_ms(chunk: Sequence[PassRow], pass_id: int) -> int:
+    for row in chunk:
+        if row[0] == pass_id:
+            return row[4]
+    raise KeyError(pass_id)
+
+
+def window_bounds(window: TimeWindow) -> tuple[int, int]:
+    """The first_ms range of passes that can hold frames inside the window."""
+    return window.start_ms - MAX_SPAN_MS, window.end_ms
