@@ -33,7 +33,6 @@ STANDARD_SCORE = 1.0
 LEGACY_SCORE = 0.8
 VANITY_SCORE = 0.25
 UNKNOWN_REGION_SCORE = 0.5  # a region we hold no formats for: any text of sensible length may be a plate
-UNKNOWN_REGION_MAX_LEN = 10
 
 # Letters that most US states leave out of random serials (I/O/Q read as 1/0/0).
 _US = "/IOQ"
@@ -52,8 +51,8 @@ FORMATS: dict[str, tuple[float, int | None, tuple[str, ...]]] = {
     # ---- United States. Vanity plates: 2-7 characters in most states, 8 where the state allows it.
     # Alabama: county number (1-67) + county-sequence letters/digits, several layouts; approximate.
     "US-AL": (5, 7, ("[1-9]L9999L:3" + _US, "[1-9]L99LLL:2" + _US, "[1-9]L99L9L:2" + _US,
-                  "[1-6]9L999L:1" + _US, "[1-6]9L99L9:1" + _US, "[1-6]9L9L99:1" + _US,
-                  "[1-9]LL9999:0" + _US, "[1-6]9LL999:0" + _US)),
+                     "[1-6]9L999L:1" + _US, "[1-6]9L99L9:1" + _US, "[1-6]9L9L99:1" + _US,
+                     "[1-9]LL9999:0" + _US, "[1-6]9LL999:0" + _US)),
     "US-AK": (0.8, 7, ("LLL999:10" + _US,)),
     # Arizona: six characters, the fourth always a digit, the others letters or digits.
     "US-AZ": (6, 7, ("AAA9AA:10/IOQU", "LLL9999:0" + _US)),
@@ -61,11 +60,11 @@ FORMATS: dict[str, tuple[float, int | None, tuple[str, ...]]] = {
     "US-CA": (36, 7, ("[1-9]LLL999:10" + _US,)),
     "US-CO": (5, 7, ("LLLL99:10" + _US, "999LLL:0" + _US, "LLL999:0" + _US)),
     "US-CT": (2.9, 7, ("LL99999:10" + _US, "[1-9]LLLL9:0" + _US, "[1-9]99LLL:0" + _US)),
-    "US-DE": (1, 7, ("[1-9]9{5}:10", "[1-9]9{0,4}:1")),  # all-numeric; short numbers are heirlooms
+    "US-DE": (1, 7, ("[1-9]9{5}:10", "[1-9]9{1,4}:1")),  # all-numeric; short numbers are heirlooms
     "US-DC": (0.3, 7, ("LL9999:10" + _US,)),
     # Florida issues from several six-character blocks at once.
     "US-FL": (18, 7, ("LLLL99:5" + _US, "L999LL:1" + _US, "99LLLL:1" + _US, "9999LL:1" + _US,
-                  "LL99LL:1" + _US, "L9999L:1" + _US, "LLL999:1" + _US)),
+                      "LL99LL:1" + _US, "L9999L:1" + _US, "LLL999:1" + _US)),
     "US-GA": (8.5, 7, ("LLL9999:10" + _US,)),
     "US-HI": (1.2, 6, ("LLL999:10" + _US,)),  # first letter codes the island
     # Idaho: county code (optional ordinal + county initial) then serial.
@@ -102,7 +101,7 @@ FORMATS: dict[str, tuple[float, int | None, tuple[str, ...]]] = {
     "US-SC": (4.5, 7, ("LLL999:6" + _US, "9999LL:4" + _US)),  # uncertain split between the two series
     # South Dakota: county number (1-67) + letters + digits.
     "US-SD": (1.3, 7, ("[1-9]LL999:3" + _US, "[1-9]LLL99:2" + _US, "[1-6]9L999:2" + _US, "[1-6]9LL99:2" + _US,
-                  "[1-6]9LLL9:1" + _US)),
+                       "[1-6]9LLL9:1" + _US)),
     # Tennessee: ABC1234 on the standard plate, 123ABCD on the "In God We Trust" variant.
     "US-TN": (6, 7, ("LLL9999:7" + _US, "999LLLL:3" + _US, "LLL999:0" + _US, "999LLL:0" + _US)),
     "US-TX": (24, 7, ("LLL9999:10" + _US, "LL9L999:0" + _US, "LLL999:0" + _US)),
@@ -125,42 +124,42 @@ FORMATS: dict[str, tuple[float, int | None, tuple[str, ...]]] = {
     # GB: current series (area letters, age digits, random letters); Northern Ireland (letter + two-letter
     # county code holding I or Z + 1-4 digits); older prefix, suffix and dateless marks, still common.
     "GB": (41, None, ("LL[0-7]9LLL:100/IQ",
-                  "L(IA|IB|IG|IJ|IL|IW|OI|UI|XI|AZ|BZ|CZ|DZ|EZ|FZ|GZ|HZ|JZ|KZ|LZ|MZ|NZ|PZ|RZ|SZ|TZ|UZ|WZ|XZ|YZ)"
-                  "[1-9]9{0,3}:3",
-                  "L[1-9]9{0,2}LLL:0/IQUZ", "LLL[1-9]9{0,2}L:0/IQUZ", "L{1,3}[1-9]9{0,3}:0",
-                  "[1-9]9{0,3}L{1,3}:0")),
+                      "L(IA|IB|IG|IJ|IL|IW|OI|UI|XI|AZ|BZ|CZ|DZ|EZ|FZ|GZ|HZ|JZ|KZ|LZ|MZ|NZ|PZ|RZ|SZ|TZ|UZ|WZ|XZ|YZ)"
+                      "[1-9]9{0,3}:3",
+                      "L[1-9]9{0,2}LLL:0/IQUZ", "LLL[1-9]9{0,2}L:0/IQUZ", "L{1,3}[1-9]9{0,3}:0",
+                      "[1-9]9{0,3}L{1,3}:0")),
     # DE: district 1-3 letters + 1-2 letters + 1-4 digits (no leading 0), at most 8; E/H suffix for
     # electric and historic vehicles.
     "DE": (49, None, ("L{2,4}[1-9]9{0,3}:20", "LLLLL[1-9]9{0,2}:2", "L{2,4}[1-9]9{0,3}(E|H):1")),
     # FR: SIV series since 2009; the older FNI series ended with the departement number.
     "FR": (39, None, ("LL999LL:10/IOU", "[1-9]9{0,3}L{2,3}99:0",
-                  "[1-9]9{0,3}L{2,3}(2A|2B|971|972|973|974|976):0")),
+                      "[1-9]9{0,3}L{2,3}(2A|2B|971|972|973|974|976):0")),
     # NL: passenger-car sidecodes 4-14 (letters are consonants only, without C, Q, M, W); 1-3 are old.
     "NL": (9, None, ("LL99LL:1" + _NL, "LLLL99:1" + _NL, "99LLLL:2" + _NL, "99LLL9:2" + _NL, "9LLL99:3" + _NL,
-                  "LL999L:2" + _NL, "L999LL:3" + _NL, "LLL99L:3" + _NL, "L99LLL:3" + _NL, "9LL999:2" + _NL,
-                  "999LL9:1" + _NL, "LL9999:0" + _NL, "9999LL:0" + _NL, "99LL99:0" + _NL)),
+                     "LL999L:2" + _NL, "L999LL:3" + _NL, "LLL99L:3" + _NL, "L99LLL:3" + _NL, "9LL999:2" + _NL,
+                     "999LL9:1" + _NL, "LL9999:0" + _NL, "9999LL:0" + _NL, "99LL99:0" + _NL)),
     "IT": (40, None, ("LL999LL:10/IOQU",)),
     # ES: national series since 2000 (no vowels, no Q); older provincial series.
     "ES": (29, None, ("9999LLL:10/AEIOUQ", "L{1,2}9999L{0,2}:0")),
     # PL: voivodeship letter + 1-2 district letters, then an individual part (which avoids B, D, I, O, Z).
     "PL": (26, None, (_PL2 + "99999:3" + _PL, _PL2 + "9999L:2" + _PL, _PL2 + "999LL:2" + _PL,
-                  _PL2 + "9L999:1" + _PL, _PL2 + "9LL99:1" + _PL, _PL3 + "9999:2" + _PL,
-                  _PL3 + "999L:1" + _PL, _PL3 + "99LL:1" + _PL, _PL3 + "L999:1" + _PL, _PL3 + "9L99:1" + _PL)),
+                      _PL2 + "9L999:1" + _PL, _PL2 + "9LL99:1" + _PL, _PL3 + "9999:2" + _PL,
+                      _PL3 + "999L:1" + _PL, _PL3 + "99LL:1" + _PL, _PL3 + "L999:1" + _PL, _PL3 + "9L99:1" + _PL)),
     "BR": (60, None, ("LLL9L99:6", "LLL9999:4")),  # Mercosur series and the older national series
     "MX": (35, None, ("LLL999L:5/IOQ", "LLL9999:3/IOQ", "L99LLL:2/IOQ")),  # state series vary; uncertain
     "BE": (6, None, ("[12]LLL999:10", "LLL999:0", "999LLL:0")),
     "CH": (5, None, ("(AG|AI|AR|BE|BL|BS|FR|GE|GL|GR|JU|LU|NE|NW|OW|SG|SH|SO|SZ|TG|TI|UR|VD|VS|ZG|ZH)"
-                  "[1-9]9{0,5}:10",)),
+                     "[1-9]9{0,5}:10",)),
     "SE": (5, None, ("LLL99A:10/IQVW",)),
     "NO": (3, None, ("LL[1-9]9999:10/IMOQW",)),
     # IE: year (+ half-year digit since 2013), county code, sequence.
     "IE": (2.5, None, ("[12]9[12](C|CE|CN|CW|D|DL|G|KE|KK|KY|L|LD|LH|LM|LS|MH|MN|MO|OY|RN|SO|T|W|WH|WX|WW)"
-                  "[1-9]9{0,5}:10",
-                  "9{2}(C|CE|CN|CW|D|DL|G|KE|KK|KY|L|LD|LH|LK|LM|LS|MH|MN|MO|OY|RN|SO|TN|TS|W|WD|WH|WX|WW)"
-                  "[1-9]9{0,5}:0")),
+                       "[1-9]9{0,5}:10",
+                       "9{2}(C|CE|CN|CW|D|DL|G|KE|KK|KY|L|LD|LH|LK|LM|LS|MH|MN|MO|OY|RN|SO|TN|TS|W|WD|WH|WX|WW)"
+                       "[1-9]9{0,5}:0")),
     # IN: state code + district number + series letters + number; the national BH series.
     "IN": (50, None, ("(AP|AR|AS|BR|CG|DL|GA|GJ|HR|HP|JH|JK|KA|KL|LA|MP|MH|MN|ML|MZ|NL|OD|PB|PY|RJ|SK|TN|TS|TR"
-                  "|UP|UK|WB)99L{1,2}9999:10/IO", "99BH9999L{1,2}:1/IO")),
+                      "|UP|UK|WB)99L{1,2}9999:10/IO", "99BH9999L{1,2}:1/IO")),
     "AU-NSW": (5.5, 6, ("LL99LL:10/IOQ",)),
     "AU-VIC": (5, 6, ("[1-9]LL9LL:10/IOQ", "LLL999:0")),
     "AU-QLD": (4, 6, ("999LLL:8/IOQ", "999LL9:2/IOQ")),
@@ -284,6 +283,12 @@ _ANY_LEGACY = re.compile(
     "(?:" + "|".join(sorted({regex for info in _REGIONS.values() for regex in info.legacy_regexes})) + r")\Z"
 )
 _ANY_VANITY_MAX = max(info.vanity_max or 0 for info in _REGIONS.values())
+# The longest plate any known region issues (Ireland, 11): a region without formats gets no longer ones.
+UNKNOWN_REGION_MAX_LEN = max(
+    sum(hi * max(map(len, choices)) for choices, _, hi in fmt.tokens)
+    for info in _REGIONS.values()
+    for fmt in info.issued
+)
 
 
 def _region_key(region: str) -> str | None:
@@ -347,6 +352,8 @@ def plausibility(plate: str, region: str | None) -> float:
     like it (too long, wrong shape where no personalised plates exist). `region` None scores against every
     known region and returns the best; a region we hold no formats for scores `UNKNOWN_REGION_SCORE` for any
     text up to `UNKNOWN_REGION_MAX_LEN`. `plate` should be normalised; other text is normalised first.
+    `region` is an ISO 3166-2 code as `parse_region` returns it ("DE" is Germany here); other spellings
+    ("us-ca", "ca") go through `parse_region`.
     """
     plate = _clean(plate)
     if not plate:
