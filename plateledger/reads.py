@@ -8,7 +8,7 @@ millions of reads, and a datetime per read costs more than the rest of the work.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -63,24 +63,6 @@ class NewRead:
     heading: float | None = None
     source_id: str | None = None
     candidates: tuple[Candidate, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ValidRead:
-    """A NewRead that passed validation: plate normalised, region parsed."""
-
-    plate: str
-    plate_raw: str
-    region: str | None
-    region_assumed: bool
-    confidence: float
-    observed_ms: int
-    camera_id: str
-    lat: float | None
-    lon: float | None
-    heading: float | None
-    source_id: str | None
-    candidates: tuple[Candidate, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,64 +131,87 @@ class InvalidRead(ValueError):
         self.reason = reason
 
 
-def validate_read(read: NewRead, now: int, default_country: str = "US") -> ValidRead:
-    """Check one read and normalise it, or raise InvalidRead naming the field and the reason."""
-    if not isinstance(read.plate_raw, str):
+# Ingest sees the same raw plate texts and region strings over and over; these caches keep validation cheap.
+_PLATES: dict[str, str] = {}
+_REGIONS: dict[tuple[str | None, str], str | None] = {}
+_CACHE_LIMIT = 500_000
+
+
+def _normalized(raw: str) -> str:
+    plate = _PLATES.get(raw)
+    if plate is None:
+        if len(_PLATES) > _CACHE_LIMIT:
+            _PLATES.clear()
+        plate = _PLATES[raw] = normalize_plate(raw)
+    return plate
+
+
+def _region(text: str | None, default_country: str) -> str | None:
+    key = (text, default_country)
+    try:
+        return _REGIONS[key]
+    except KeyError:
+        pass
+    try:
+        region = parse_region(text, default_country)
+    except RegionError as error:
+        raise InvalidRead("region", str(error)) from None
+    if len(_REGIONS) > _CACHE_LIMIT:
+        _REGIONS.clear()
+    _REGIONS[key] = region
+    return region
+
+
+def validate_read(read: NewRead, now: int, default_country: str = "US") -> tuple[str, str | None]:
+    """Check one read; return its normalised plate and region, or raise InvalidRead naming field and reason."""
+    raw = read.plate_raw
+    if not isinstance(raw, str):
         raise InvalidRead("plate", "must be text")
-    plate = normalize_plate(read.plate_raw)
+    plate = _normalized(raw)
     if not plate:
         raise InvalidRead("plate", "is empty after removing spaces and punctuation")
     if len(plate) > 12:
         raise InvalidRead("plate", f"{len(plate)} characters is longer than any plate (12 at most)")
-    if not isinstance(read.observed_ms, int) or isinstance(read.observed_ms, bool):
+    observed = read.observed_ms
+    if type(observed) is not int:
         raise InvalidRead("observed_at", "must be a time")
-    if read.observed_ms > now + MAX_FUTURE_MS:
+    if observed > now + MAX_FUTURE_MS:
         raise InvalidRead("observed_at", "is more than 5 minutes in the future")
-    if read.observed_ms < 0:
+    if observed < 0:
         raise InvalidRead("observed_at", "is before 1970")
     low, high = CONFIDENCE_RANGE
     if not low <= read.confidence <= high:
         raise InvalidRead("confidence", f"{read.confidence} is outside {low:g}-{high:g}")
-    if read.lat is not None and not -90.0 <= read.lat <= 90.0:
-        raise InvalidRead("lat", f"{read.lat} is outside -90..90")
-    if read.lon is not None and not -180.0 <= read.lon <= 180.0:
-        raise InvalidRead("lon", f"{read.lon} is outside -180..180")
-    if (read.lat is None) != (read.lon is None):
-        raise InvalidRead("lat" if read.lat is None else "lon", "latitude and longitude come together")
+    lat, lon = read.lat, read.lon
+    if lat is not None or lon is not None:
+        if lat is None or lon is None:
+            raise InvalidRead("lat" if lat is None else "lon", "latitude and longitude come together")
+        if not -90.0 <= lat <= 90.0:
+            raise InvalidRead("lat", f"{lat} is outside -90..90")
+        if not -180.0 <= lon <= 180.0:
+            raise InvalidRead("lon", f"{lon} is outside -180..180")
     if read.heading is not None and not 0.0 <= read.heading < 360.0:
         raise InvalidRead("heading", f"{read.heading} is outside 0..360")
     if not read.camera_id:
         raise InvalidRead("camera_id", "is empty")
-    try:
-        region = parse_region(read.region, default_country)
-    except RegionError as error:
-        raise InvalidRead("region", str(error)) from None
-    return ValidRead(
-        plate=plate,
-        plate_raw=read.plate_raw,
-        region=region,
-        region_assumed=read.region_assumed,
-        confidence=float(read.confidence),
-        observed_ms=read.observed_ms,
-        camera_id=read.camera_id,
-        lat=read.lat,
-        lon=read.lon,
-        heading=read.heading,
-        source_id=read.source_id,
-        candidates=read.candidates,
-    )
+    return plate, _region(read.region, default_country)
+
+
+# A read that passed validation: (batch index, the read, its normalised plate, its region).
+Accepted = tuple[int, NewRead, str, str | None]
 
 
 def validate_batch(
-    reads: Iterable[NewRead], now: int | None = None
-) -> tuple[list[tuple[int, ValidRead]], list[Refusal]]:
-    """Validate every read of a batch; the valid ones go on, with their batch index, the others are refused."""
-    now = now_ms() if now is None else now
-    valid: list[tuple[int, ValidRead]] = []
+    reads: Sequence[NewRead], now: int, default_country: str = "US"
+) -> tuple[list[Accepted], list[Refusal]]:
+    """Validate every read of a batch: the valid ones go on with their batch index, the others are refused."""
+    accepted: list[Accepted] = []
     refused: list[Refusal] = []
     for index, read in enumerate(reads):
         try:
-            valid.append((index, validate_read(read, now)))
+            plate, region = validate_read(read, now, default_country)
         except InvalidRead as error:
             refused.append(Refusal(index, error.field, error.reason))
-    return valid, refused
+            continue
+        accepted.append((index, read, plate, region))
+    return accepted, refused

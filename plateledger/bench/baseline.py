@@ -44,14 +44,14 @@ class BaselineStore:
         self.cameras = {camera.id: camera for camera in cameras}
 
     def append(self, reads: Sequence[NewRead]) -> int:
-        valid, _ = validate_batch(reads, now_ms())
+        accepted, _ = validate_batch(reads, now_ms())
         rows = []
         cameras = self.cameras
-        for _, read in valid:
+        for _, read, plate, region in accepted:
             camera = cameras[read.camera_id]
             rows.append(
                 (
-                    read.plate, read.plate_raw, read.region, read.confidence, read.observed_ms,
+                    plate, read.plate_raw, region, read.confidence, read.observed_ms,
                     read.lat if read.lat is not None else camera.lat,
                     read.lon if read.lon is not None else camera.lon,
                     read.heading if read.heading is not None else camera.heading,

@@ -5,10 +5,66 @@ import re
 # Subdivision codes per country that the plate formats know; anything else with valid syntax is accepted too,
 # since a reader abroad may report a region we have no formats for.
 US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
-    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split()
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "PR",
+        "GU",
+        "VI",
+        "AS",
+        "MP",
+    ]
 )
-CA_PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+CA_PROVINCES = frozenset(["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"])
 
 _ISO_SUBDIVISION = re.compile(r"^([A-Z]{2})-([A-Z0-9]{1,3})$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -43,7 +99,9 @@ def parse_region(text: str | None, default_country: str = "US") -> str | None:
         if country == "CA" and cleaned in CA_PROVINCES:
             return f"CA-{cleaned}"
         return cleaned
-    raise RegionError(f"{text!r} is not an ISO 3166-2 region like 'US-CA', a short code like 'ca', or 'unknown'")
+    raise RegionError(
+        f"{text!r} is not an ISO 3166-2 region like 'US-CA', a short code like 'ca', or 'unknown'"
+    )
 
 
 def country_of(region: str | None) -> str | None:

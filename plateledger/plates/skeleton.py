@@ -20,17 +20,17 @@ CONFUSABLE_CLASSES: tuple[str, ...] = (
     "MN",
 )
 
-_FOLD = {ord(member): cls[0] for cls in CONFUSABLE_CLASSES for member in cls}
+SKELETON_TABLE = {ord(member): cls[0] for cls in CONFUSABLE_CLASSES for member in cls}
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # The characters a skeleton can hold: used to generate single-character insertions for near search.
-SKELETON_ALPHABET = "".join(sorted({ch.translate(_FOLD) for ch in ALPHABET}))
+SKELETON_ALPHABET = "".join(sorted({ch.translate(SKELETON_TABLE) for ch in ALPHABET}))
 
 
 def skeleton(plate: str) -> str:
     """Fold a normalised plate to its confusable skeleton ("5SOW350" and "5S0W35O" -> "550W350")."""
-    return plate.translate(_FOLD)
+    return plate.translate(SKELETON_TABLE)
 
 
 def confusable(a: str, b: str) -> bool:
     """True when two characters belong to the same confusable class (or are equal)."""
-    return a.translate(_FOLD) == b.translate(_FOLD)
+    return a.translate(SKELETON_TABLE) == b.translate(SKELETON_TABLE)

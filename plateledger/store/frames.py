@@ -18,7 +18,7 @@ from dataclasses import dataclass
 MAX_FRAMES = 64
 MAX_SPAN_MS = 65_535  # frame offsets are 16-bit milliseconds
 
-_HEAD = struct.Struct("<HHB")  # offset ms, confidence x10, flags
+FRAME_HEAD = struct.Struct("<HHB")  # offset ms, confidence x10, flags
 _PLATE = struct.Struct("<I")
 _REGION = struct.Struct("<H")
 _POSITION = struct.Struct("<ii")
@@ -62,7 +62,10 @@ class Frame:
 
 
 def _text(value: str) -> bytes:
-    data = value.encode("utf-8")[:255]
+    data = value.encode("utf-8")
+    if len(data) > 255:
+        # Cutting would lose evidence, and a cut inside a character would make the whole pass unreadable.
+        raise ValueError(f"text of {len(data)} bytes does not fit in a frame (255 at most)")
     return _LENGTH.pack(len(data)) + data
 
 
@@ -104,7 +107,7 @@ def encode_frame(
         tail += _text(source_id)
     if has_candidates:
         flags |= HAS_CANDIDATES
-    return _HEAD.pack(offset_ms, confidence_x10, flags) + tail
+    return FRAME_HEAD.pack(offset_ms, confidence_x10, flags) + tail
 
 
 def decode_frames(blob: bytes) -> list[Frame]:
@@ -113,8 +116,8 @@ def decode_frames(blob: bytes) -> list[Frame]:
     end = len(blob)
     index = 0
     while position < end:
-        offset_ms, confidence_x10, flags = _HEAD.unpack_from(blob, position)
-        position += _HEAD.size
+        offset_ms, confidence_x10, flags = FRAME_HEAD.unpack_from(blob, position)
+        position += FRAME_HEAD.size
         plate_id = region_id = lat_e6 = lon_e6 = heading_x10 = None
         raw = source_id = None
         if flags & HAS_PLATE:

@@ -51,14 +51,13 @@ class PlateDictionary:
                 self._texts.pop(plate_id, None)
 
     def _load(self, connection: sqlite3.Connection, plates: set[str]) -> None:
-        by_skeleton = [(skeleton(plate), plate) for plate in plates]
-        for chunk_start in range(0, len(by_skeleton), 400):
-            chunk = by_skeleton[chunk_start : chunk_start + 400]
-            placeholders = ",".join("(?, ?)" for _ in chunk)
-            flat = [value for pair in chunk for value in pair]
-            for plate_id, plate in connection.execute(
-                f"SELECT id, plate FROM plates WHERE (skeleton, plate) IN (VALUES {placeholders})", flat
-            ):
+        # Look up by skeleton, the leading column of the unique index; the few other plates sharing a
+        # skeleton are cached as well, which does no harm.
+        skeletons = list({skeleton(plate) for plate in plates})
+        for chunk_start in range(0, len(skeletons), 900):
+            chunk = skeletons[chunk_start : chunk_start + 900]
+            query = f"SELECT id, plate FROM plates WHERE skeleton IN ({','.join('?' * len(chunk))})"
+            for plate_id, plate in connection.execute(query, chunk):
                 self._ids[plate] = plate_id
                 self._texts[plate_id] = plate
 

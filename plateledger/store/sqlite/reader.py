@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from plateledger.reads import Candidate, StoredRead
 from plateledger.store.contract import Hit, MatchKind, Page, TimeWindow
-from plateledger.store.frames import MAX_SPAN_MS, decode_frames, read_id
+from plateledger.store.frames import MAX_FRAMES, MAX_SPAN_MS, decode_frames, read_id
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
 from plateledger.store.sqlite.registry import Registry
 
@@ -113,7 +113,8 @@ class PassReader:
         limit: int,
         cursor_text: str | None,
     ) -> Page:
-        """One page of hits, newest pass first, from passes chosen by `selections`.
+        """One page of hits, newest pass first and newest frame first within a pass, from passes chosen by
+        `selections`.
 
         Each selection is (SQL, parameters) yielding pass ids with their first_ms, already restricted to the
         window's first_ms range; `{keyset}` in the SQL is replaced with the cursor condition. The passes are
@@ -131,9 +132,12 @@ class PassReader:
             if not chunk:
                 return Page(hits, None)
             for reads in self.decode(connection, chunk):
+                # Newest frame first within a pass too; a cursor into this pass resumes at its frame.
+                reads.sort(key=lambda read: (read.observed_ms, read.id), reverse=True)
+                if position and reads and reads[0].pass_id == position.pass_id:
+                    frames = [read.id % MAX_FRAMES for read in reads]
+                    reads = reads[frames.index(position.frame) :] if position.frame in frames else []
                 for read in reads:
-                    if position and read.pass_id == position.pass_id and read.id % 64 < position.frame:
-                        continue
                     if not window.start_ms <= read.observed_ms <= window.end_ms:
                         continue
                     if allowed is not None and read.agency_id not in allowed:

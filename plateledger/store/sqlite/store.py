@@ -11,7 +11,6 @@ mode, each thread on its own connection.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Collection, Sequence
@@ -19,8 +18,7 @@ from pathlib import Path
 
 from plateledger.plates.normalize import normalize_plate
 from plateledger.plates.regions import RegionError, parse_region
-from plateledger.plates.skeleton import skeleton
-from plateledger.reads import BatchResult, NewRead, Refusal, StoredRead, ValidRead, now_ms, validate_batch
+from plateledger.reads import BatchResult, NewRead, StoredRead, now_ms, validate_batch
 from plateledger.search.patterns import describe_near, near_neighbourhood, parse_wildcard, wildcard_regex
 from plateledger.store.contract import (
     Agency,
@@ -31,14 +29,14 @@ from plateledger.store.contract import (
     PassSummary,
     TimeWindow,
 )
-from plateledger.store.frames import encode_frame, read_id, split_read_id
-from plateledger.store.geo import cell_of, cells_covering, contains, validate_area
-from plateledger.store.passes import Frame, OpenPass, PassGrouper
+from plateledger.store.frames import split_read_id
+from plateledger.store.geo import cells_covering, contains, validate_area
 from plateledger.store.sqlite.connection import connect
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
 from plateledger.store.sqlite.reader import PASS_COLUMNS, PassReader, window_bounds
-from plateledger.store.sqlite.registry import CameraRow, Registry, heading_x10, to_e6
+from plateledger.store.sqlite.registry import Registry
 from plateledger.store.sqlite.schema import migrate
+from plateledger.store.sqlite.writer import BatchWriter
 
 MAX_WILDCARD_PLATES = 5_000
 
@@ -55,8 +53,8 @@ class SqliteReadStore:
         self._registry = Registry()
         self._plates = PlateDictionary()
         self._regions = RegionDictionary()
-        self._grouper = PassGrouper()
         self._reader = PassReader(self._registry, self._plates, self._regions)
+        self._writer_path = BatchWriter(self._registry, self._plates, self._regions)
         self._registry.load(self._writer)
         self._regions.load(self._writer)
 
@@ -118,216 +116,25 @@ class SqliteReadStore:
 
     # -- ingest -----------------------------------------------------------------------------------------------
     def append(self, reads: Sequence[NewRead]) -> BatchResult:
-        valid, refused = validate_batch(reads, now_ms())
+        accepted, refused = validate_batch(reads, now_ms(), self.default_country)
         result = BatchResult(refused=refused)
-        accepted = self._check_cameras(valid, result.refused)
-        if not accepted:
+        placed = self._writer_path.check_cameras(self._read_connection(), accepted, result.refused)
+        if not placed:
             return result
         with self._write_lock:
             connection = self._writer
             connection.execute("BEGIN IMMEDIATE")
             try:
-                accepted = self._drop_duplicates(connection, accepted, result)
-                if accepted:
-                    self._write_batch(connection, accepted, result)
+                placed = self._writer_path.drop_duplicates(connection, placed, result)
+                if placed:
+                    self._writer_path.write(connection, placed, result)
             except BaseException:
                 connection.execute("ROLLBACK")
-                self._grouper.reset()
-                self._plates.clear()
-                self._regions.forget()
+                self._writer_path.forget()
                 result.stored.clear()
                 raise
             connection.execute("COMMIT")
         return result
-
-    def _check_cameras(
-        self, valid: list[tuple[int, ValidRead]], refused: list[Refusal]
-    ) -> list[tuple[int, ValidRead, CameraRow]]:
-        accepted = []
-        connection = self._read_connection()
-        for index, read in valid:
-            camera = self._registry.camera(connection, read.camera_id)
-            if camera is None:
-                refused.append(Refusal(index, "camera_id", f"unknown camera {read.camera_id!r}"))
-            elif read.observed_ms < camera.created_ms:
-                refused.append(Refusal(index, "observed_at", "is before the camera was registered"))
-            elif camera.kind == "mobile" and read.lat is None:
-                refused.append(Refusal(index, "lat", "a mobile camera's read needs its GPS position"))
-            elif camera.kind == "mobile" and read.lat == 0 and read.lon == 0:
-                refused.append(Refusal(index, "lat", "0,0 is a missing GPS fix, not a position"))
-            else:
-                accepted.append((index, read, camera))
-        return accepted
-
-    def _drop_duplicates(
-        self,
-        connection: sqlite3.Connection,
-        accepted: list[tuple[int, ValidRead, CameraRow]],
-        result: BatchResult,
-    ) -> list[tuple[int, ValidRead, CameraRow]]:
-        keyed = [(camera.agency, read.source_id) for _, read, camera in accepted if read.source_id is not None]
-        if not keyed:
-            return accepted
-        known: dict[tuple[int, str], int] = {}
-        for start in range(0, len(keyed), 400):
-            chunk = keyed[start : start + 400]
-            values = ",".join("(?, ?)" for _ in chunk)
-            for agency, source_id, identifier in connection.execute(
-                f"SELECT agency, source_id, read_id FROM read_sources WHERE (agency, source_id) IN (VALUES {values})",
-                [value for pair in chunk for value in pair],
-            ):
-                known[(agency, source_id)] = identifier
-        kept = []
-        first_in_batch: dict[tuple[int, str], int] = {}
-        for index, read, camera in accepted:
-            if read.source_id is not None:
-                key = (camera.agency, read.source_id)
-                if key in known:
-                    result.duplicates[index] = known[key]
-                    continue
-                if key in first_in_batch:
-                    result.duplicates[index] = -1 - first_in_batch[key]  # resolved after the write
-                    continue
-                first_in_batch[key] = index
-            kept.append((index, read, camera))
-        return kept
-
-    def _write_batch(
-        self,
-        connection: sqlite3.Connection,
-        accepted: list[tuple[int, ValidRead, CameraRow]],
-        result: BatchResult,
-    ) -> None:
-        plate_ids = self._plates.ids_for(connection, {read.plate for _, read, _ in accepted})
-        region_id = self._regions.id_for
-        sites = self._registry.sites
-        frames: list[Frame] = []
-        candidates: dict[int, str] = {}
-        for index, read, camera in accepted:
-            site = sites[camera.site]
-            if read.lat is None or (
-                site.lat_e6 is not None and to_e6(read.lat) == site.lat_e6 and to_e6(read.lon) == site.lon_e6  # type: ignore[arg-type]
-            ):
-                lat_e6 = lon_e6 = None
-                cell = site.cell
-            else:
-                lat_e6, lon_e6 = to_e6(read.lat), to_e6(read.lon)  # type: ignore[arg-type]
-                cell = cell_of(read.lat, read.lon)  # type: ignore[arg-type]
-            heading = heading_x10(read.heading)
-            if read.candidates:
-                candidates[index] = json.dumps(
-                    [{"plate": c.plate, "confidence": c.confidence} for c in read.candidates]
-                )
-            frames.append(
-                Frame(
-                    index,
-                    camera.id,
-                    skeleton(read.plate),
-                    plate_ids[read.plate],
-                    region_id(connection, read.region),
-                    read.observed_ms,
-                    round(read.confidence * 10),
-                    lat_e6,
-                    lon_e6,
-                    cell,
-                    None if heading == site.heading_x10 else heading,
-                    None if read.plate_raw == read.plate else read.plate_raw,
-                    read.region_assumed,
-                    read.source_id,
-                    bool(read.candidates),
-                )
-            )
-        frames.sort(key=lambda frame: frame.observed_ms)
-        next_pass = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM passes").fetchone()[0]
-        camera_sites = {camera.id: camera.site for _, _, camera in accepted}
-        passes = self._grouper.group(frames, camera_sites, next_pass)
-        self._write_passes(connection, passes, result, candidates, {c.id: c.agency for _, _, c in accepted})
-        self._grouper.mark_written(passes)
-        for index, value in list(result.duplicates.items()):
-            if value < 0:
-                result.duplicates[index] = result.stored[-1 - value]
-
-    def _write_passes(
-        self,
-        connection: sqlite3.Connection,
-        passes: list[OpenPass],
-        result: BatchResult,
-        candidates: dict[int, str],
-        camera_agency: dict[int, int],
-    ) -> None:
-        inserts, updates, alternates, sources, extras = [], [], [], [], []
-        sites = self._registry.sites
-        for open_pass in passes:
-            blob = bytearray()
-            for index, frame in open_pass.new_frames:
-                identifier = read_id(open_pass.id, index)
-                result.stored[frame.batch_index] = identifier
-                position = None
-                if (frame.lat_e6, frame.lon_e6) != (open_pass.lat_e6, open_pass.lon_e6):
-                    site = sites[open_pass.site]
-                    position = (
-                        frame.lat_e6 if frame.lat_e6 is not None else site.lat_e6,
-                        frame.lon_e6 if frame.lon_e6 is not None else site.lon_e6,
-                    )
-                blob += encode_frame(
-                    frame.observed_ms - open_pass.first_ms,
-                    frame.confidence_x10,
-                    plate_id=None if frame.plate_id == open_pass.plate_id else frame.plate_id,
-                    region_id=None if frame.region_id == open_pass.region_id else frame.region_id,
-                    position=position,  # type: ignore[arg-type]
-                    heading_x10=frame.heading_x10,
-                    raw=frame.raw,
-                    region_assumed=frame.region_assumed,
-                    source_id=frame.source_id,
-                    has_candidates=frame.has_candidates,
-                )
-                if frame.plate_id != open_pass.plate_id:
-                    alternates.append((frame.plate_id, open_pass.first_ms, open_pass.id))
-                if frame.source_id is not None:
-                    sources.append((camera_agency[frame.camera], frame.source_id, identifier))
-                if frame.has_candidates:
-                    extras.append((identifier, candidates[frame.batch_index]))
-            if open_pass.is_new:
-                inserts.append(
-                    (
-                        open_pass.id,
-                        open_pass.plate_id,
-                        open_pass.region_id,
-                        open_pass.site,
-                        open_pass.first_ms,
-                        open_pass.cell,
-                        open_pass.lat_e6,
-                        open_pass.lon_e6,
-                        open_pass.best_index,
-                        bytes(blob),
-                    )
-                )
-            else:
-                updates.append((bytes(blob), open_pass.best_index, open_pass.id))
-        connection.executemany(
-            "INSERT INTO passes (id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            inserts,
-        )
-        connection.execute("UPDATE counters SET value = value + ? WHERE name = 'reads'", (len(result.stored),))
-        if updates:
-            # Read-modify-write: SQL's || would turn the packed bytes into text.
-            marks = ",".join("?" * len(updates))
-            stored = dict(
-                connection.execute(f"SELECT id, frames FROM passes WHERE id IN ({marks})", [u[2] for u in updates])
-            )
-            connection.executemany(
-                "UPDATE passes SET frames = ?, best = ? WHERE id = ?",
-                [(stored[pass_id] + blob, best, pass_id) for blob, best, pass_id in updates],
-            )
-        if alternates:
-            connection.executemany(
-                "INSERT OR IGNORE INTO pass_plates (plate, first_ms, pass) VALUES (?, ?, ?)", alternates
-            )
-        if sources:
-            connection.executemany("INSERT INTO read_sources (agency, source_id, read_id) VALUES (?, ?, ?)", sources)
-        if extras:
-            connection.executemany("INSERT INTO read_candidates (read_id, candidates) VALUES (?, ?)", extras)
 
     # -- single reads ---------------------------------------------------------------------------------------------
     def _pass_reads(self, pass_id: int) -> list[StoredRead]:

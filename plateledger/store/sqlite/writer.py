@@ -1,0 +1,223 @@
+"""The ingest path of the SQLite store: checks against the camera registry, grouping into passes, packing.
+
+This is the hot path of bulk ingest (several hundred thousand reads a second): one loop per batch, no
+per-read objects beyond the pass frames, dictionaries cached in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from operator import itemgetter
+
+from plateledger.plates.skeleton import SKELETON_TABLE
+from plateledger.reads import Accepted, BatchResult, Refusal
+from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, encode_frame
+from plateledger.store.geo import cell_of
+from plateledger.store.passes import Frame, OpenPass, PassGrouper
+from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
+from plateledger.store.sqlite.registry import CameraRow, Registry, heading_x10, to_e6
+
+# A read that also passed the camera checks.
+Placed = tuple[int, Accepted, CameraRow]
+
+
+class BatchWriter:
+    def __init__(self, registry: Registry, plates: PlateDictionary, regions: RegionDictionary) -> None:
+        self.registry = registry
+        self.plates = plates
+        self.regions = regions
+        self.grouper = PassGrouper()
+
+    def forget(self) -> None:
+        """After a rolled-back write: drop every cache that may hold uncommitted ids."""
+        self.grouper.reset()
+        self.plates.clear()
+        self.regions.forget()
+
+    def check_cameras(
+        self, connection: sqlite3.Connection, accepted: list[Accepted], refused: list[Refusal]
+    ) -> list[tuple[Accepted, CameraRow]]:
+        placed = []
+        cameras = self.registry.cameras
+        for item in accepted:
+            index, read = item[0], item[1]
+            camera = cameras.get(read.camera_id) or self.registry.camera(connection, read.camera_id)
+            if camera is None:
+                refused.append(Refusal(index, "camera_id", f"unknown camera {read.camera_id!r}"))
+            elif read.observed_ms < camera.created_ms:
+                refused.append(Refusal(index, "observed_at", "is before the camera was registered"))
+            elif camera.kind == "mobile" and read.lat is None:
+                refused.append(Refusal(index, "lat", "a mobile camera's read needs its GPS position"))
+            elif camera.kind == "mobile" and read.lat == 0 and read.lon == 0:
+                refused.append(Refusal(index, "lat", "0,0 is a missing GPS fix, not a position"))
+            else:
+                placed.append((item, camera))
+        return placed
+
+    def drop_duplicates(
+        self, connection: sqlite3.Connection, placed: list[tuple[Accepted, CameraRow]], result: BatchResult
+    ) -> list[tuple[Accepted, CameraRow]]:
+        """Reads whose source id was stored before (or earlier in this batch) are answered as duplicates."""
+        keyed = [(camera.agency, item[1].source_id) for item, camera in placed if item[1].source_id is not None]
+        if not keyed:
+            return placed
+        known: dict[tuple[int, str], int] = {}
+        for start in range(0, len(keyed), 400):
+            chunk = keyed[start : start + 400]
+            values = ",".join("(?, ?)" for _ in chunk)
+            for agency, source_id, identifier in connection.execute(
+                f"SELECT agency, source_id, read_id FROM read_sources WHERE (agency, source_id) IN (VALUES {values})",
+                [value for pair in chunk for value in pair],
+            ):
+                known[(agency, source_id)] = identifier
+        kept = []
+        first_in_batch: dict[tuple[int, str], int] = {}
+        for item, camera in placed:
+            source_id = item[1].source_id
+            if source_id is not None:
+                key = (camera.agency, source_id)
+                if key in known:
+                    result.duplicates[item[0]] = known[key]
+                    continue
+                if key in first_in_batch:
+                    result.duplicates[item[0]] = -1 - first_in_batch[key]  # resolved once that one is stored
+                    continue
+                first_in_batch[key] = item[0]
+            kept.append((item, camera))
+        return kept
+
+    def write(
+        self, connection: sqlite3.Connection, placed: list[tuple[Accepted, CameraRow]], result: BatchResult
+    ) -> None:
+        plate_ids = self.plates.ids_for(connection, {item[2] for item, _ in placed})
+        region_ids = {region: self.regions.id_for(connection, region) for region in {item[3] for item, _ in placed}}
+        sites = self.registry.sites
+        frames: list[Frame] = []
+        candidates: dict[int, str] = {}
+        for (index, read, plate, region), camera in placed:
+            site = sites[camera.site]
+            lat, lon = read.lat, read.lon
+            lat_e6 = lon_e6 = None
+            cell = site.cell
+            if lat is not None and lon is not None:
+                lat_e6, lon_e6 = to_e6(lat), to_e6(lon)
+                if lat_e6 == site.lat_e6 and lon_e6 == site.lon_e6:
+                    lat_e6 = lon_e6 = None
+                else:
+                    cell = cell_of(lat, lon)
+            heading = None if read.heading is None else heading_x10(read.heading)
+            if heading == site.heading_x10:
+                heading = None
+            if read.candidates:
+                candidates[index] = json.dumps(
+                    [{"plate": c.plate, "confidence": c.confidence} for c in read.candidates]
+                )
+            raw = read.plate_raw
+            frames.append(
+                (
+                    read.observed_ms, camera.id, plate.translate(SKELETON_TABLE), plate_ids[plate], region_ids[region],
+                    round(read.confidence * 10), lat_e6, lon_e6, cell, heading, None if raw == plate else raw,
+                    read.region_assumed, read.source_id, bool(read.candidates), index,
+                )
+            )  # fmt: skip
+        frames.sort(key=itemgetter(0))
+        next_pass = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM passes").fetchone()[0]
+        passes = self.grouper.group(frames, {camera.id: camera.site for _, camera in placed}, next_pass)
+        agency_of = {camera.id: camera.agency for _, camera in placed}
+        self._write_passes(connection, passes, result, candidates, agency_of)
+        self.grouper.mark_written(passes)
+        for index, value in list(result.duplicates.items()):
+            if value < 0:
+                result.duplicates[index] = result.stored[-1 - value]
+
+    def _write_passes(
+        self,
+        connection: sqlite3.Connection,
+        passes: list[OpenPass],
+        result: BatchResult,
+        candidates: dict[int, str],
+        agency_of: dict[int, int],
+    ) -> None:
+        inserts, updates, alternates, sources, extras = [], [], [], [], []
+        sites = self.registry.sites
+        stored = result.stored
+        plain = FRAME_HEAD.pack
+        for open_pass in passes:
+            parts = []
+            pass_id, pass_plate, pass_region, first_ms = (
+                open_pass.id,
+                open_pass.plate_id,
+                open_pass.region_id,
+                open_pass.first_ms,
+            )
+            pass_lat, pass_lon = open_pass.lat_e6, open_pass.lon_e6
+            base_id = pass_id * MAX_FRAMES
+            for index, frame in open_pass.new_frames:
+                (observed, camera, _, plate_id, region_id, confidence, lat_e6, lon_e6, _, heading, raw, assumed,
+                 source_id, has_candidates, batch_index) = frame  # fmt: skip
+                identifier = base_id + index
+                stored[batch_index] = identifier
+                if (
+                    plate_id == pass_plate and region_id == pass_region and lat_e6 == pass_lat and lon_e6 == pass_lon
+                    and heading is None and raw is None and not assumed and source_id is None and not has_candidates
+                ):  # fmt: skip
+                    parts.append(plain(observed - first_ms, confidence, 0))  # the common case: nothing differs
+                    continue
+                position = None
+                if (lat_e6, lon_e6) != (pass_lat, pass_lon):
+                    site = sites[open_pass.site]
+                    position = (
+                        lat_e6 if lat_e6 is not None else site.lat_e6,
+                        lon_e6 if lon_e6 is not None else site.lon_e6,
+                    )
+                parts.append(
+                    encode_frame(
+                        observed - first_ms, confidence,
+                        plate_id=None if plate_id == pass_plate else plate_id,
+                        region_id=None if region_id == pass_region else region_id,
+                        position=position,  # type: ignore[arg-type]
+                        heading_x10=heading, raw=raw, region_assumed=assumed, source_id=source_id,
+                        has_candidates=has_candidates,
+                    )
+                )  # fmt: skip
+                if plate_id != pass_plate:
+                    alternates.append((plate_id, first_ms, pass_id))
+                if source_id is not None:
+                    sources.append((agency_of[camera], source_id, identifier))
+                if has_candidates:
+                    extras.append((identifier, candidates[batch_index]))
+            blob = b"".join(parts)
+            if open_pass.is_new:
+                inserts.append(
+                    (
+                        pass_id, pass_plate, pass_region, open_pass.site, first_ms, open_pass.cell,
+                        pass_lat, pass_lon, open_pass.best_index, blob,
+                    )
+                )  # fmt: skip
+            else:
+                updates.append((blob, open_pass.best_index, pass_id))
+        connection.executemany(
+            "INSERT INTO passes (id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        if updates:
+            # Read-modify-write: SQL's || would turn the packed bytes into text.
+            marks = ",".join("?" * len(updates))
+            before = dict(
+                connection.execute(f"SELECT id, frames FROM passes WHERE id IN ({marks})", [u[2] for u in updates])
+            )
+            connection.executemany(
+                "UPDATE passes SET frames = ?, best = ? WHERE id = ?",
+                [(before[pass_id] + blob, best, pass_id) for blob, best, pass_id in updates],
+            )
+        if alternates:
+            connection.executemany(
+                "INSERT OR IGNORE INTO pass_plates (plate, first_ms, pass) VALUES (?, ?, ?)", alternates
+            )
+        if sources:
+            connection.executemany("INSERT INTO read_sources (agency, source_id, read_id) VALUES (?, ?, ?)", sources)
+        if extras:
+            connection.executemany("INSERT INTO read_candidates (read_id, candidates) VALUES (?, ?)", extras)
+        connection.execute("UPDATE counters SET value = value + ? WHERE name = 'reads'", (len(stored),))
