@@ -16,6 +16,8 @@ from plateledger.plates.normalize import normalize_plate
 from plateledger.plates.regions import RegionError, parse_region
 
 MAX_FUTURE_MS = 5 * 60 * 1000
+MAX_RAW_LENGTH = 32  # OCR text of one plate, with spaces and punctuation
+MAX_SOURCE_ID_LENGTH = 60  # characters; UTF-8 keeps it within the frame format's 255 bytes
 CONFIDENCE_RANGE = (0.0, 100.0)
 
 
@@ -170,6 +172,8 @@ def validate_read(read: NewRead, now: int, default_country: str = "US") -> tuple
     plate = _normalized(raw)
     if not plate:
         raise InvalidRead("plate", "is empty after removing spaces and punctuation")
+    if len(raw) > MAX_RAW_LENGTH:
+        raise InvalidRead("plate", f"raw text of {len(raw)} characters is longer than {MAX_RAW_LENGTH}")
     if len(plate) > 12:
         raise InvalidRead("plate", f"{len(plate)} characters is longer than any plate (12 at most)")
     observed = read.observed_ms
@@ -194,6 +198,8 @@ def validate_read(read: NewRead, now: int, default_country: str = "US") -> tuple
         raise InvalidRead("heading", f"{read.heading} is outside 0..360")
     if not read.camera_id:
         raise InvalidRead("camera_id", "is empty")
+    if read.source_id is not None and not 0 < len(read.source_id) <= MAX_SOURCE_ID_LENGTH:
+        raise InvalidRead("source_id", f"must be 1 to {MAX_SOURCE_ID_LENGTH} characters")
     return plate, _region(read.region, default_country)
 
 

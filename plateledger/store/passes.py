@@ -1,9 +1,9 @@
 """Grouping frames into passes: one vehicle at one camera within seconds.
 
-Frames join a pass when they come from the same camera, their plates share a confusable skeleton, and they
-follow the pass's last frame by at most PASS_GAP_MS. The grouper remembers recent passes in memory, so a
-frame arriving in a later batch still joins its pass; after a restart such a frame starts a new pass, which
-costs a few bytes and loses nothing. The pass's best frame is the one with the highest confidence.
+Frames join a pass when they come from the same camera site (a moved camera opens a new site), their plates
+share a confusable skeleton, and they follow the pass's last frame by at most PASS_GAP_MS. The grouper
+remembers recent passes in memory, so a frame arriving in a later batch still joins its pass; after a restart
+such a frame starts a new pass, which costs a few bytes and loses nothing. The pass's best frame is the one with the highest confidence.
 
 Frames are plain tuples (see `Frame`): bulk ingest groups several hundred thousand a second, and a tuple is
 several times cheaper to build than an object.
@@ -17,7 +17,7 @@ from plateledger.store.frames import MAX_FRAMES, MAX_SPAN_MS
 
 PASS_GAP_MS = 10_000
 
-# (observed_ms, camera, skeleton, plate_id, region_id (0 = unknown), confidence_x10, lat_e6, lon_e6,
+# (observed_ms, site, skeleton, plate_id, region_id (0 = unknown), confidence_x10, lat_e6, lon_e6,
 #  cell, heading_x10, raw, region_assumed, source_id, has_candidates, batch_index)
 # lat_e6/lon_e6 are None when the read is at its camera site's position; heading_x10 is None when it is the
 # site's heading; raw is None when normalising did not change the OCR text.
@@ -28,7 +28,6 @@ Frame = tuple[int, int, str, int, int, int, int | None, int | None, int, int | N
 @dataclass(slots=True)
 class OpenPass:
     id: int
-    camera: int
     site: int
     cell: int
     plate_id: int
@@ -48,19 +47,19 @@ class PassGrouper:
     """Assigns each frame of a batch to a pass, new or still open, and hands back what to write."""
 
     def __init__(self) -> None:
-        self._open: dict[tuple[int, str], OpenPass] = {}
+        self._open: dict[tuple[int, str], OpenPass] = {}  # (site, skeleton) -> the pass open there
 
     def reset(self) -> None:
         """Forget open passes (after a failed write: the next frames start new passes)."""
         self._open.clear()
 
-    def group(self, frames: list[Frame], sites: dict[int, int], next_pass_id: int) -> list[OpenPass]:
+    def group(self, frames: list[Frame], next_pass_id: int) -> list[OpenPass]:
         """Group a batch of frames sorted by time. Returns every pass touched, new or extended."""
         touched: dict[int, OpenPass] = {}
         open_passes = self._open
         for frame in frames:
-            observed, camera, skeleton, plate_id, region_id, confidence, lat_e6, lon_e6, cell = frame[:9]
-            key = (camera, skeleton)
+            observed, site, skeleton, plate_id, region_id, confidence, lat_e6, lon_e6, cell = frame[:9]
+            key = (site, skeleton)
             current = open_passes.get(key)
             if (
                 current is None
@@ -70,9 +69,7 @@ class PassGrouper:
                 or current.frame_count >= MAX_FRAMES
                 or cell != current.cell
             ):
-                current = OpenPass(
-                    next_pass_id, camera, sites[camera], cell, plate_id, region_id, observed, observed, lat_e6, lon_e6
-                )
+                current = OpenPass(next_pass_id, site, cell, plate_id, region_id, observed, observed, lat_e6, lon_e6)
                 next_pass_id += 1
                 open_passes[key] = current
                 touched[current.id] = current

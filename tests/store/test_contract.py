@@ -153,11 +153,6 @@ def test_moving_a_camera_keeps_earlier_reads_where_they_were(
     assert ids(store.search_area(Circle(37.8044, -122.2712, 50), everything(t0)).hits) == [after.id]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the SQLite writer places every read at the camera's current site, whatever its time: "
-    "move_camera's since_ms is stored but never consulted",
-)
 def test_a_read_uploaded_after_a_move_is_placed_by_its_time(
     registered_store: ReadStore, fixed_camera: Camera, t0: int
 ) -> None:
@@ -169,11 +164,6 @@ def test_a_read_uploaded_after_a_move_is_placed_by_its_time(
     assert (late.lat, late.lon) == (fixed_camera.lat, fixed_camera.lon)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the pass grouper joins a frame to the camera's open pass even when the camera moved in between, so "
-    "the read is reported at the old site (store/passes.py: a new pass is needed when the site changes)",
-)
 def test_a_move_right_after_a_read_does_not_pull_the_next_read_back(
     registered_store: ReadStore, fixed_camera: Camera, t0: int
 ) -> None:
@@ -316,12 +306,6 @@ OVERSIZED_RAW = "7ABC1234" + "\u00b7" * 124
 OVERSIZED_SOURCE = "unit-12/" + "\u00e9" * 124
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="the SQLite frame format holds 255 bytes of raw text or source id; a longer one makes append raise for "
-    "the whole batch instead of refusing that item (the limit belongs in validate_read)",
-)
 @pytest.mark.parametrize("fields", [{"plate_raw": OVERSIZED_RAW}, {"source_id": OVERSIZED_SOURCE}])
 def test_long_texts_are_kept_whole_or_refused_alone(
     registered_store: ReadStore, t0: int, fields: dict[str, str]

@@ -35,12 +35,6 @@ def test_ids_are_stable_and_shared_between_caches(connection: sqlite3.Connection
     assert connection.execute("SELECT count(*) FROM plates").fetchone()[0] == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=KeyError,
-    reason="when a batch overflows the cache, ids_for clears it and reloads only the plates it had not cached: "
-    "the plates of the batch that were cached are missing from the answer (KeyError in the writer)",
-)
 def test_a_full_cache_still_answers_for_every_plate_asked(connection: sqlite3.Connection) -> None:
     plates = PlateDictionary(limit=3)
     first = dict(plates.ids_for(connection, ["7ABC123", "8XYZ999"]))

@@ -277,11 +277,6 @@ def test_searches_use_an_index_and_never_scan(
     assert any(uses_index.search(line) for plan in page_plans for line in plan), page_plans
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the duplicate check looks source ids up with (agency, source_id) IN (VALUES ...), which SQLite "
-    "answers by walking all of read_sources (or all of the agency's rows): ingest slows as the store grows",
-)
 def test_ingest_with_source_ids_does_not_scan(
     filled_store: SqliteReadStore, store_path: Path, statements: list[str]
 ) -> None:

@@ -24,11 +24,13 @@ class PlateDictionary:
 
     def ids_for(self, connection: sqlite3.Connection, plates: Iterable[str]) -> dict[str, int]:
         """Ids for every plate given, inserting the new ones. Call inside the write transaction."""
+        plates = set(plates)
         known = self._ids
         missing = {plate for plate in plates if plate not in known}
         if missing:
             if len(known) + len(missing) > self._limit:
                 self.clear()
+                missing = set(plates)
             self._load(connection, missing)
             new = [plate for plate in missing if plate not in known]
             if new:

@@ -121,9 +121,7 @@ class PassReader:
         fetched in chunks until `limit` reads are judged in, so a page is exactly `limit` long unless the
         results run out.
         """
-        if not 1 <= limit <= 10_000:
-            raise ValueError("limit must be between 1 and 10,000")
-        cursor = Cursor.decode(cursor_text)
+        cursor = check_page_arguments(limit, cursor_text)
         allowed = None if agencies is None else frozenset(agencies)
         hits: list[Hit] = []
         position = cursor
@@ -178,6 +176,13 @@ class PassReader:
             # The cursor's own pass comes back (<=) so its remaining frames are seen; drop it once exhausted.
             rows = [row for row in rows if not (row[0] == cursor.pass_id and cursor.frame >= 64)]
         return rows
+
+
+def check_page_arguments(limit: int, cursor_text: str | None) -> Cursor | None:
+    """Refuse a bad limit or cursor before any work, whether or not anything would match."""
+    if not 1 <= limit <= 10_000:
+        raise ValueError("limit must be between 1 and 10,000")
+    return Cursor.decode(cursor_text)
 
 
 def chunk_first_ms(chunk: Sequence[PassRow], pass_id: int) -> int:

@@ -25,6 +25,8 @@ class SiteRow:
     id: int
     camera_code: str
     agency_code: str
+    agency: int
+    since_ms: int
     lat_e6: int | None
     lon_e6: int | None
     heading_x10: int | None
@@ -45,6 +47,7 @@ class Registry:
         self.sites: dict[int, SiteRow] = {}
         self.agency_ids: dict[str, int] = {}
         self.agency_codes: dict[int, str] = {}
+        self.history: dict[int, list[SiteRow]] = {}  # camera id -> its sites, newest first
 
     def load(self, connection: sqlite3.Connection) -> None:
         self.agency_ids = dict(connection.execute("SELECT code, id FROM agencies").fetchall())
@@ -57,12 +60,17 @@ class Registry:
         }
         by_id = {camera.id: camera for camera in self.cameras.values()}
         self.sites = {}
-        for site_id, camera_id, lat_e6, lon_e6, heading in connection.execute(
-            "SELECT id, camera, lat_e6, lon_e6, heading_x10 FROM sites"
+        self.history = {}
+        for site_id, camera_id, lat_e6, lon_e6, heading, since_ms in connection.execute(
+            "SELECT id, camera, lat_e6, lon_e6, heading_x10, since_ms FROM sites ORDER BY since_ms DESC, id DESC"
         ):
             camera = by_id[camera_id]
             cell = cell_of(lat_e6 / 1e6, lon_e6 / 1e6) if lat_e6 is not None else -1
-            self.sites[site_id] = SiteRow(site_id, camera.code, camera.agency_code, lat_e6, lon_e6, heading, cell)
+            site = SiteRow(
+                site_id, camera.code, camera.agency_code, camera.agency, since_ms, lat_e6, lon_e6, heading, cell
+            )
+            self.sites[site_id] = site
+            self.history.setdefault(camera_id, []).append(site)
 
     def camera(self, connection: sqlite3.Connection, code: str) -> CameraRow | None:
         found = self.cameras.get(code)
@@ -70,6 +78,16 @@ class Registry:
             self.load(connection)  # another process may have registered it
             found = self.cameras.get(code)
         return found
+
+    def site_at(self, camera: CameraRow, observed_ms: int) -> SiteRow:
+        """Where the camera stood at a time: a read buffered before a move keeps the old position."""
+        current = self.sites[camera.site]
+        if observed_ms >= current.since_ms:
+            return current
+        for site in self.history[camera.id]:
+            if site.since_ms <= observed_ms:
+                return site
+        return self.history[camera.id][-1]
 
     def site(self, connection: sqlite3.Connection, site_id: int) -> SiteRow:
         found = self.sites.get(site_id)

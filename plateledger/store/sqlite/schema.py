@@ -5,6 +5,7 @@ refused, since this code cannot know what the newer schema means.
 """
 
 import sqlite3
+from pathlib import Path
 
 from plateledger.store.contract import SchemaTooNew
 
@@ -85,6 +86,23 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def schema_version(path: str) -> int:
+    """The schema version of a file, read without changing it (0 for a new file)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(connection.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def check_not_newer(path: str) -> None:
+    if Path(path).exists() and (found := schema_version(path)) > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"this database has schema version {found}, but this plateledger knows versions up to "
+            f"{SCHEMA_VERSION}: upgrade plateledger to open it"
+        )
+
+
 def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """Bring the file up to `target`, each step in its own transaction. Returns the version found."""
     found = connection.execute("PRAGMA user_version").fetchone()[0]
@@ -95,7 +113,12 @@ def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int
         )
     for version in range(found + 1, target + 1):
         # executescript commits first; the whole step plus the version bump then runs as one transaction.
-        connection.executescript(
-            f"BEGIN IMMEDIATE; {MIGRATIONS[version - 1]}; PRAGMA user_version = {version}; COMMIT;"
-        )
+        try:
+            connection.executescript(
+                f"BEGIN IMMEDIATE; {MIGRATIONS[version - 1]}; PRAGMA user_version = {version}; COMMIT;"
+            )
+        except sqlite3.Error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
     return found

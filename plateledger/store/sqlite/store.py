@@ -33,9 +33,9 @@ from plateledger.store.frames import split_read_id
 from plateledger.store.geo import cells_covering, contains, validate_area
 from plateledger.store.sqlite.connection import connect
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
-from plateledger.store.sqlite.reader import PASS_COLUMNS, PassReader, window_bounds
+from plateledger.store.sqlite.reader import PASS_COLUMNS, PassReader, check_page_arguments, window_bounds
 from plateledger.store.sqlite.registry import Registry
-from plateledger.store.sqlite.schema import migrate
+from plateledger.store.sqlite.schema import check_not_newer, migrate
 from plateledger.store.sqlite.writer import BatchWriter
 
 MAX_WILDCARD_PLATES = 5_000
@@ -46,8 +46,13 @@ class SqliteReadStore:
         self.path = Path(path)
         self.default_country = default_country
         self._cache_mib = cache_mib
+        check_not_newer(str(self.path))  # before connecting: opening in WAL mode would change the file
         self._writer = connect(self.path, cache_mib=cache_mib)
-        migrate(self._writer)
+        try:
+            migrate(self._writer)
+        except BaseException:
+            self._writer.close()
+            raise
         self._write_lock = threading.Lock()
         self._readers = threading.local()
         self._registry = Registry()
@@ -198,6 +203,7 @@ class SqliteReadStore:
         limit: int = 1000,
         cursor: str | None = None,
     ) -> Page:
+        check_page_arguments(limit, cursor)
         wanted = normalize_plate(plate)
         if not wanted:
             raise ValueError("plate is empty")
@@ -228,6 +234,7 @@ class SqliteReadStore:
         limit: int = 1000,
         cursor: str | None = None,
     ) -> Page:
+        check_page_arguments(limit, cursor)
         neighbourhood = near_neighbourhood(plate)
         connection = self._read_connection()
         skeletons = list(neighbourhood.skeletons)
@@ -259,6 +266,7 @@ class SqliteReadStore:
         limit: int = 1000,
         cursor: str | None = None,
     ) -> Page:
+        check_page_arguments(limit, cursor)
         parsed = parse_wildcard(pattern)
         connection = self._read_connection()
         rows = connection.execute(
@@ -292,6 +300,7 @@ class SqliteReadStore:
         limit: int = 1000,
         cursor: str | None = None,
     ) -> Page:
+        check_page_arguments(limit, cursor)
         validate_area(area)
         cells = cells_covering(area)
         low, high = window_bounds(window)

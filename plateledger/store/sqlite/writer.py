@@ -63,14 +63,18 @@ class BatchWriter:
         if not keyed:
             return placed
         known: dict[tuple[int, str], int] = {}
-        for start in range(0, len(keyed), 400):
-            chunk = keyed[start : start + 400]
-            values = ",".join("(?, ?)" for _ in chunk)
-            for agency, source_id, identifier in connection.execute(
-                f"SELECT agency, source_id, read_id FROM read_sources WHERE (agency, source_id) IN (VALUES {values})",
-                [value for pair in chunk for value in pair],
-            ):
-                known[(agency, source_id)] = identifier
+        by_agency: dict[int, list[str]] = {}
+        for agency, source_id in keyed:
+            by_agency.setdefault(agency, []).append(source_id)
+        for agency, source_ids in by_agency.items():
+            for start in range(0, len(source_ids), 900):
+                chunk = source_ids[start : start + 900]
+                for source_id, identifier in connection.execute(
+                    "SELECT source_id, read_id FROM read_sources "
+                    f"WHERE agency = ? AND source_id IN ({','.join('?' * len(chunk))})",
+                    [agency, *chunk],
+                ):
+                    known[(agency, source_id)] = identifier
         kept = []
         first_in_batch: dict[tuple[int, str], int] = {}
         for item, camera in placed:
@@ -92,11 +96,11 @@ class BatchWriter:
     ) -> None:
         plate_ids = self.plates.ids_for(connection, {item[2] for item, _ in placed})
         region_ids = {region: self.regions.id_for(connection, region) for region in {item[3] for item, _ in placed}}
-        sites = self.registry.sites
+        site_at = self.registry.site_at
         frames: list[Frame] = []
         candidates: dict[int, str] = {}
         for (index, read, plate, region), camera in placed:
-            site = sites[camera.site]
+            site = site_at(camera, read.observed_ms)
             lat, lon = read.lat, read.lon
             lat_e6 = lon_e6 = None
             cell = site.cell
@@ -116,16 +120,15 @@ class BatchWriter:
             raw = read.plate_raw
             frames.append(
                 (
-                    read.observed_ms, camera.id, plate.translate(SKELETON_TABLE), plate_ids[plate], region_ids[region],
+                    read.observed_ms, site.id, plate.translate(SKELETON_TABLE), plate_ids[plate], region_ids[region],
                     round(read.confidence * 10), lat_e6, lon_e6, cell, heading, None if raw == plate else raw,
                     read.region_assumed, read.source_id, bool(read.candidates), index,
                 )
             )  # fmt: skip
         frames.sort(key=itemgetter(0))
         next_pass = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM passes").fetchone()[0]
-        passes = self.grouper.group(frames, {camera.id: camera.site for _, camera in placed}, next_pass)
-        agency_of = {camera.id: camera.agency for _, camera in placed}
-        self._write_passes(connection, passes, result, candidates, agency_of)
+        passes = self.grouper.group(frames, next_pass)
+        self._write_passes(connection, passes, result, candidates)
         self.grouper.mark_written(passes)
         for index, value in list(result.duplicates.items()):
             if value < 0:
@@ -137,7 +140,6 @@ class BatchWriter:
         passes: list[OpenPass],
         result: BatchResult,
         candidates: dict[int, str],
-        agency_of: dict[int, int],
     ) -> None:
         inserts, updates, alternates, sources, extras = [], [], [], [], []
         sites = self.registry.sites
@@ -154,7 +156,7 @@ class BatchWriter:
             pass_lat, pass_lon = open_pass.lat_e6, open_pass.lon_e6
             base_id = pass_id * MAX_FRAMES
             for index, frame in open_pass.new_frames:
-                (observed, camera, _, plate_id, region_id, confidence, lat_e6, lon_e6, _, heading, raw, assumed,
+                (observed, _, _, plate_id, region_id, confidence, lat_e6, lon_e6, _, heading, raw, assumed,
                  source_id, has_candidates, batch_index) = frame  # fmt: skip
                 identifier = base_id + index
                 stored[batch_index] = identifier
@@ -184,7 +186,7 @@ class BatchWriter:
                 if plate_id != pass_plate:
                     alternates.append((plate_id, first_ms, pass_id))
                 if source_id is not None:
-                    sources.append((agency_of[camera], source_id, identifier))
+                    sources.append((sites[open_pass.site].agency, source_id, identifier))
                 if has_candidates:
                     extras.append((identifier, candidates[batch_index]))
             blob = b"".join(parts)
