@@ -8,7 +8,10 @@ from typing import Annotated
 
 import typer
 
+from plateledger.audit.cli import audit_app
+
 app = typer.Typer(help="plateledger: an accountable records platform for licence plate readers.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 
 @app.command()
