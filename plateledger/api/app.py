@@ -2,19 +2,85 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from plateledger import __version__
+from plateledger.access import Access
+from plateledger.api.auth import authenticate, is_public
+from plateledger.api.errors import install_error_handlers
+from plateledger.api.metrics import Metrics
+from plateledger.api.middleware import BodyLimitMiddleware, MetricsMiddleware
+from plateledger.api.routes import (
+    agencies,
+    api_keys,
+    approvals,
+    audit,
+    cameras,
+    health,
+    reads,
+    searches,
+    session,
+    users,
+)
+from plateledger.api.schemas.response import ErrorBody
+from plateledger.api.services import Services
+from plateledger.audit import AuditLedger
+from plateledger.config import Settings
 from plateledger.store.contract import ReadStore
 
+ROUTERS = (health, session, agencies, users, api_keys, cameras, searches, reads, approvals, audit)
+ERROR_STATUSES = {
+    400: "Malformed request (e.g. malformed JSON)",
+    401: "Not authenticated: no, expired or forged credentials",
+    403: "Not permitted, with the reason",
+    404: "Not found",
+    409: "Conflict with the current state",
+    413: "Request body over the limit",
+    422: "Invalid input: `field` names the first failing field",
+}
 
-def create_app(store: ReadStore) -> FastAPI:
-    app = FastAPI(title="plateledger", version=__version__, docs_url="/docs", openapi_url="/openapi.json")
-    app.state.store = store
 
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, object]:
-        """Liveness: the store answers."""
-        return {"status": "ok", "reads": store.count_reads(), "agencies": len(store.list_agencies())}
-
+def create_app(
+    settings: Settings, store: ReadStore, access: Access, ledger: AuditLedger, *, metrics: Metrics | None = None
+) -> FastAPI:
+    """The HTTP API over a read store, the access database and the audit ledger. Deny by default."""
+    services = Services(settings, store, access, ledger, metrics or Metrics())
+    app = FastAPI(
+        title="plateledger",
+        version=__version__,
+        description="An accountable records platform for automated licence plate readers. Every search needs a "
+        "purpose and a case, passes the policy gate and is recorded in a tamper-evident ledger.",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        dependencies=[Depends(authenticate)],
+        responses={status: {"model": ErrorBody, "description": text} for status, text in ERROR_STATUSES.items()},
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with public routes marked as needing no credentials."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes, tags=None
+        )
+        for route in app.routes:
+            if isinstance(route, APIRoute) and is_public(route.endpoint):
+                for method in route.methods:
+                    operation = schema["paths"][route.path_format].get(method.lower(), {})
+                    operation["security"] = []
+                    operation.get("responses", {}).pop("401", None)
+        app.openapi_schema = schema
+    return app.openapi_schema

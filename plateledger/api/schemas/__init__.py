@@ -1,0 +1,1 @@
+"""Pydantic models of the API: request bodies (request.py) and responses (response.py)."""

@@ -1,0 +1,54 @@
+"""The services one app (or one CLI command) works with, opened on a data directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from plateledger.access import Access, Clock, SystemClock
+from plateledger.access.recorder import Recorder
+from plateledger.api.metrics import Metrics
+from plateledger.audit import AuditLedger
+from plateledger.config import Settings
+from plateledger.policy import Approvals, PolicyBook, PolicyGate
+from plateledger.store.contract import ReadStore
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: ReadStore
+    access: Access
+    ledger: AuditLedger
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def __post_init__(self) -> None:
+        clock = self.access.clock
+        self.policies = PolicyBook(self.access.db, clock, self.ledger, self.settings.default_lookback_days)
+        self.approvals = Approvals(self.access.db, clock, self.ledger, self.settings.approval_lifetime_seconds)
+        self.gate = PolicyGate(
+            self.store, self.policies, self.approvals, self.ledger, clock, on_search=self.metrics.observe_search
+        )
+
+    @property
+    def clock(self) -> Clock:
+        return self.access.clock
+
+    @property
+    def recorder(self) -> Recorder:
+        return self.ledger
+
+    def close(self) -> None:
+        self.access.close()
+        self.ledger.close()
+        self.store.close()
+
+
+def open_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Open DIR/reads.db, DIR/access.db and DIR/audit.db under the settings' data directory."""
+    from plateledger.store.sqlite import SqliteReadStore
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    clock = clock or SystemClock()
+    ledger = AuditLedger(settings.audit_path, clock=clock.now_ms)
+    access = Access.open(settings.access_path, settings, ledger, clock)
+    return Services(settings, SqliteReadStore(settings.reads_path), access, ledger)

@@ -1,0 +1,135 @@
+"""Settings: one typed model, loaded once from `PLATELEDGER_*` environment variables and command-line flags.
+
+`load_settings()` is the only place that reads the environment. Validators never touch global state, and an
+unknown `PLATELEDGER_*` variable is an error (a typo would otherwise silently leave a default in force).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+ENV_PREFIX = "PLATELEDGER_"
+DEFAULT_BANNER = (
+    "This system holds law-enforcement records. It is for authorised use only, for a stated purpose and case. "
+    "Every search and every view is recorded in a tamper-evident ledger that supervisors, auditors and the "
+    "public may review."
+)
+
+
+class PlateLedgerBaseModel(BaseModel):
+    """The base of every configuration and API model: unknown fields are refused, never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Settings(PlateLedgerBaseModel):
+    """Everything an operator can set. Each field maps to the variable `PLATELEDGER_<NAME>`."""
+
+    data_dir: Path = Field(
+        Path("data"),
+        title="Data directory",
+        description="Folder holding reads.db (the read store), access.db (users, sessions, policies) and audit.db.",
+    )
+    banner: str = Field(
+        DEFAULT_BANNER,
+        title="Use banner",
+        description="Text every user must acknowledge at login (GET /api/v1/banner; banner_ack in the login body).",
+        min_length=1,
+        max_length=4000,
+    )
+    session_idle_seconds: int = Field(
+        1800, title="Session idle limit", description="A session unused this long ends (seconds).", ge=1
+    )
+    session_absolute_seconds: int = Field(
+        43200, title="Session absolute limit", description="A session ends this long after login (seconds).", ge=1
+    )
+    lockout_failures: int = Field(
+        5, title="Lockout threshold", description="Failed logins within the lockout window that lock an account.", ge=1
+    )
+    lockout_window_seconds: int = Field(
+        900, title="Lockout window", description="The window (seconds) in which failed logins are counted.", ge=1
+    )
+    max_body_bytes: int = Field(
+        1_048_576,
+        title="Request body limit",
+        description="Bodies larger than this are refused with 413 before they are parsed (bytes).",
+        ge=1024,
+    )
+    approval_lifetime_seconds: int = Field(
+        86400,
+        title="Approval lifetime",
+        description="How long a pending approval request, and a granted approval after its grant, stay valid.",
+        ge=1,
+    )
+    default_lookback_days: int = Field(
+        90,
+        title="Default lookback",
+        description="Maximum age of reads a search may reach, for agencies whose policy does not set one (days).",
+        ge=1,
+        le=3650,
+    )
+    password_min_length: int = Field(
+        12, title="Minimum password length", description="Passwords shorter than this are refused.", ge=12, le=256
+    )
+    argon2_time_cost: int = Field(
+        3, title="Argon2 time cost", description="Argon2id iterations (RFC 9106 low-memory profile: 3).", ge=1
+    )
+    argon2_memory_kib: int = Field(
+        65536, title="Argon2 memory", description="Argon2id memory per hash in KiB (RFC 9106 profile: 64 MiB).", ge=8
+    )
+    argon2_parallelism: int = Field(
+        4, title="Argon2 parallelism", description="Argon2id lanes (RFC 9106 profile: 4).", ge=1, le=64
+    )
+    totp_issuer: str = Field(
+        "plateledger",
+        title="TOTP issuer",
+        description="The issuer name authenticator apps show next to the account.",
+        min_length=1,
+        max_length=64,
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.session_idle_seconds > self.session_absolute_seconds:
+            raise ValueError("session_idle_seconds cannot exceed session_absolute_seconds")
+        if self.argon2_memory_kib < 8 * self.argon2_parallelism:
+            raise ValueError("argon2_memory_kib must be at least 8 x argon2_parallelism")
+        return self
+
+    @property
+    def reads_path(self) -> Path:
+        return self.data_dir / "reads.db"
+
+    @property
+    def access_path(self) -> Path:
+        return self.data_dir / "access.db"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.db"
+
+
+def settings_from_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The `PLATELEDGER_*` variables as field values; an unknown variable raises ValueError."""
+    values: dict[str, str] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        field = name[len(ENV_PREFIX) :].lower()
+        if field not in Settings.model_fields:
+            known = ", ".join(ENV_PREFIX + key.upper() for key in Settings.model_fields)
+            raise ValueError(f"unknown setting {name}; known: {known}")
+        values[field] = value
+    return values
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the environment, then `overrides` (command-line flags; None values are left out)."""
+    values: dict[str, Any] = settings_from_env(os.environ if environ is None else environ)
+    values.update({key: value for key, value in (overrides or {}).items() if value is not None})
+    return Settings.model_validate(values)
