@@ -1,0 +1,83 @@
+"""Which images belong to which read: a small SQLite table of references (the bytes stay on disk)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from plateledger.images.store import ImageRef
+from plateledger.reads import now_ms
+
+LinkKind = Literal["crop", "vehicle", "overview"]
+LINK_KINDS: tuple[LinkKind, ...] = ("crop", "vehicle", "overview")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS image_links (
+    read_id     INTEGER NOT NULL,
+    kind        TEXT    NOT NULL CHECK (kind IN ('crop', 'vehicle', 'overview')),
+    sha256      TEXT    NOT NULL,
+    format      TEXT    NOT NULL,
+    width       INTEGER NOT NULL,
+    height      INTEGER NOT NULL,
+    bytes       INTEGER NOT NULL,
+    attached_ms INTEGER NOT NULL,
+    PRIMARY KEY (read_id, kind, sha256)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS image_links_by_image ON image_links (sha256);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedImage:
+    read_id: int
+    kind: LinkKind
+    ref: ImageRef
+    attached_ms: int
+
+
+class ImageLinks:
+    """Read id -> image refs, in their own SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        self._connection.execute("PRAGMA busy_timeout = 10000")
+        self._connection.execute("PRAGMA journal_mode = WAL")
+        self._connection.execute("PRAGMA synchronous = FULL")
+        self._connection.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def attach(self, read_id: int, kind: LinkKind, ref: ImageRef) -> bool:
+        """Link an image to a read; False when that very link existed already (attaching is idempotent)."""
+        if kind not in LINK_KINDS:
+            raise ValueError(f"image kind {kind!r} is not one of {', '.join(LINK_KINDS)}")
+        with self._lock:
+            cursor = self._connection.execute(
+                "INSERT OR IGNORE INTO image_links (read_id, kind, sha256, format, width, height, bytes, attached_ms) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (read_id, kind, ref.sha256, ref.format, ref.width, ref.height, ref.bytes, now_ms()),
+            )
+        return cursor.rowcount == 1
+
+    def images_for(self, read_id: int) -> list[AttachedImage]:
+        rows = self._connection.execute(
+            "SELECT read_id, kind, sha256, format, width, height, bytes, attached_ms FROM image_links "
+            "WHERE read_id = ? ORDER BY attached_ms, kind, sha256",
+            (read_id,),
+        ).fetchall()
+        return [
+            AttachedImage(read, kind, ImageRef(sha, fmt, width, height, size), attached)
+            for read, kind, sha, fmt, width, height, size, attached in rows
+        ]
+
+    def reads_with(self, sha256: str) -> list[int]:
+        """The reads an image is attached to (an image may serve several reads of one frame)."""
+        rows = self._connection.execute("SELECT DISTINCT read_id FROM image_links WHERE sha256 = ?", (sha256,))
+        return sorted(row[0] for row in rows)
+
+    def close(self) -> None:
+        self._connection.close()

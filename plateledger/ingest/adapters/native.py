@@ -1,0 +1,155 @@
+"""Our own JSON batch format (`POST /api/v1/reads`): `{"reads": [...]}`, at most 10,000 reads a batch.
+
+Each item is validated on its own: an item that breaks the schema is refused by index (field and reason) and
+the others go on to the store, which refuses per item what the schema cannot see (a time before the camera
+existed, 0,0 from a mobile camera). Only a body that is not a batch at all fails whole.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
+
+from plateledger.ingest.model import BatchTooLarge, IngestContext, ParsedPayload, PayloadError, UnknownFormat
+from plateledger.ingest.registry import register_adapter
+from plateledger.ingest.values import decode_image, iso_to_ms, load_json
+from plateledger.reads import MAX_RAW_LENGTH, MAX_SOURCE_ID_LENGTH, Candidate, NewRead, Refusal
+
+MAX_BATCH = 10_000
+
+
+class NativeCandidate(BaseModel):
+    """Another reading of the same plate that the engine considered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plate: str = Field(min_length=1, max_length=40, description="The alternative OCR text, as read.")
+    confidence: float = Field(ge=0, le=100, description="Its confidence, percent (0-100).")
+
+
+class NativeRead(BaseModel):
+    """One plate read as a camera or recognizer reports it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plate: str = Field(
+        min_length=1, max_length=MAX_RAW_LENGTH, description="The OCR text exactly as read; normalised on store."
+    )
+    observed_at: StrictInt | str = Field(
+        description="When the plate was seen: ISO 8601 with a UTC offset (2024-06-01T08:15:00-07:00, or Z), "
+        "or integer epoch milliseconds."
+    )
+    camera_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Our id of the camera; defaults to the authenticated camera. Must be one this credential "
+        "may post for.",
+    )
+    confidence: float = Field(default=100.0, ge=0, le=100, description="OCR confidence, percent (0-100).")
+    region: str | None = Field(
+        default=None,
+        max_length=20,
+        description="State or country of issue: ISO 3166-2 ('US-CA', 'us-ca', 'DE'). Left out: the camera's "
+        "jurisdiction is assumed and the read is marked as such.",
+    )
+    lat: float | None = Field(
+        default=None, ge=-90, le=90, description="Latitude (WGS 84); required for mobile cameras."
+    )
+    lon: float | None = Field(default=None, ge=-180, le=180, description="Longitude (WGS 84).")
+    heading: float | None = Field(default=None, ge=0, lt=360, description="Camera heading, degrees from north.")
+    source_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_SOURCE_ID_LENGTH,
+        description="The sender's own id for this read. A read sent again with the same source_id is answered "
+        "as a duplicate and stored once.",
+    )
+    candidates: list[NativeCandidate] = Field(default_factory=list, max_length=50, description="Other readings.")
+    crop_jpeg_b64: str | None = Field(default=None, description="Plate crop, base64 JPEG or PNG (2 MiB at most).")
+    overview_jpeg_b64: str | None = Field(default=None, description="Overview image, base64 JPEG or PNG (2 MiB).")
+
+    @field_validator("observed_at")
+    @classmethod
+    def _time(cls, value: int | str) -> int | str:
+        if isinstance(value, str):
+            try:
+                return iso_to_ms(value, "observed_at")
+            except PayloadError as error:
+                raise ValueError(error.reason) from None
+        if value < 0:
+            raise ValueError("is before 1970")
+        return value
+
+
+class NativeBatch(BaseModel):
+    """A batch of reads: the body of `POST /api/v1/reads`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reads: Annotated[list[Any], Field(description=f"The reads, {MAX_BATCH:,} at most per batch.")]
+
+
+def _field_of(location: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "read"
+
+
+@register_adapter("native")
+class NativeAdapter:
+    key = "native"
+    max_batch = MAX_BATCH
+
+    def parse(self, payload: bytes | dict[str, Any], context: IngestContext) -> ParsedPayload:
+        body = load_json(payload)
+        if "reads" not in body:
+            raise UnknownFormat("reads", 'is missing: a batch is {"reads": [...]}')
+        try:
+            batch = NativeBatch.model_validate(body)
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise PayloadError(_field_of(first["loc"]), first["msg"]) from None
+        if len(batch.reads) > self.max_batch:
+            raise BatchTooLarge("reads", f"{len(batch.reads):,} reads is over the limit of {self.max_batch:,} a batch")
+        parsed = ParsedPayload(adapter=self.key, context=context)
+        allowed = context.cameras()
+        for index, item in enumerate(batch.reads):
+            if not isinstance(item, dict):
+                parsed.refused.append(Refusal(index, "read", "is not a JSON object"))
+                continue
+            try:
+                read = NativeRead.model_validate(item)
+            except ValidationError as error:
+                first = error.errors()[0]
+                parsed.refused.append(Refusal(index, _field_of(first["loc"]), first["msg"]))
+                continue
+            camera_id = read.camera_id or (context.camera.id if context.camera else None)
+            if camera_id is None:
+                parsed.refused.append(Refusal(index, "camera_id", "is missing and the credential has no camera"))
+                continue
+            if camera_id not in allowed:
+                parsed.refused.append(Refusal(index, "camera_id", f"this credential may not post for {camera_id!r}"))
+                continue
+            position = parsed.add(
+                NewRead(
+                    plate_raw=read.plate,
+                    observed_ms=int(read.observed_at),
+                    camera_id=camera_id,
+                    confidence=read.confidence,
+                    region=read.region,
+                    lat=read.lat,
+                    lon=read.lon,
+                    heading=read.heading,
+                    source_id=read.source_id,
+                    candidates=tuple(Candidate(c.plate, c.confidence) for c in read.candidates),
+                ),
+                index,
+            )
+            for field_name, kind in (("crop_jpeg_b64", "crop"), ("overview_jpeg_b64", "overview")):
+                text = getattr(read, field_name)
+                if text is not None:
+                    data, error_text = decode_image(text)
+                    parsed.add_image(position, kind, field_name, data, error_text)  # type: ignore[arg-type]
+        return parsed

@@ -1,0 +1,159 @@
+"""Ingest's own small SQLite file beside the read store: read extras, camera liveness, bulk import progress.
+
+The read store keeps reads; what sources say beyond the read (vehicle attributes, direction of travel, the
+source's group and frame ids), when cameras were last heard from, and how far each bulk import got live here,
+so that the store's schema stays its own. By default the file is `<store file>.ingest.sqlite`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from plateledger.ingest.model import Liveness, ReadExtras
+from plateledger.reads import now_ms
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS read_extras (
+    read_id   INTEGER PRIMARY KEY,
+    adapter   TEXT NOT NULL,
+    extras    TEXT NOT NULL,
+    stored_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS camera_liveness (
+    camera_id TEXT PRIMARY KEY,
+    seen_ms   INTEGER NOT NULL,
+    source    TEXT NOT NULL,
+    detail    TEXT NOT NULL,
+    beats     INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS import_progress (
+    file_sha256 TEXT PRIMARY KEY,
+    path        TEXT NOT NULL,
+    rows_done   INTEGER NOT NULL,
+    rows_total  INTEGER,
+    finished    INTEGER NOT NULL DEFAULT 0,
+    updated_ms  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS import_rejects (
+    file_sha256 TEXT NOT NULL,
+    row         INTEGER NOT NULL,
+    field       TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    PRIMARY KEY (file_sha256, row)
+) WITHOUT ROWID;
+"""
+
+
+def default_records_path(store_path: str | Path) -> Path:
+    return Path(f"{store_path}.ingest.sqlite")
+
+
+@dataclass(frozen=True, slots=True)
+class CameraSeen:
+    camera_id: str
+    seen_ms: int
+    source: str
+    detail: dict[str, Any]
+    beats: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    file_sha256: str
+    path: str
+    rows_done: int
+    rows_total: int | None
+    finished: bool
+
+
+class IngestRecords:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        self._connection.execute("PRAGMA busy_timeout = 10000")
+        self._connection.execute("PRAGMA journal_mode = WAL")
+        self._connection.execute("PRAGMA synchronous = FULL")
+        self._connection.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def _write(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                self._connection.executemany(sql, rows)
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    # -- extras ----------------------------------------------------------------------------------------------------
+    def keep_extras(self, adapter: str, items: Iterable[tuple[int, ReadExtras]]) -> None:
+        """Store the extras of stored reads; a read that has extras already keeps its first ones."""
+        stamp = now_ms()
+        self._write(
+            "INSERT OR IGNORE INTO read_extras (read_id, adapter, extras, stored_ms) VALUES (?, ?, ?, ?)",
+            [(read_id, adapter, json.dumps(extras.to_dict(), sort_keys=True), stamp) for read_id, extras in items],
+        )
+
+    def extras_for(self, read_id: int) -> ReadExtras | None:
+        row = self._connection.execute("SELECT extras FROM read_extras WHERE read_id = ?", (read_id,)).fetchone()
+        return None if row is None else ReadExtras.from_dict(json.loads(row[0]))
+
+    # -- liveness --------------------------------------------------------------------------------------------------
+    def record_liveness(self, source: str, beats: Iterable[Liveness]) -> None:
+        self._write(
+            "INSERT INTO camera_liveness (camera_id, seen_ms, source, detail) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (camera_id) DO UPDATE SET beats = beats + 1, "
+            "seen_ms = max(seen_ms, excluded.seen_ms), source = excluded.source, detail = excluded.detail",
+            [(beat.camera_id, beat.seen_ms, source, json.dumps(beat.detail, sort_keys=True)) for beat in beats],
+        )
+
+    def last_seen(self, camera_id: str) -> CameraSeen | None:
+        row = self._connection.execute(
+            "SELECT camera_id, seen_ms, source, detail, beats FROM camera_liveness WHERE camera_id = ?", (camera_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        return CameraSeen(row[0], row[1], row[2], json.loads(row[3]), row[4])
+
+    # -- bulk import -----------------------------------------------------------------------------------------------
+    def import_progress(self, file_sha256: str) -> ImportProgress | None:
+        row = self._connection.execute(
+            "SELECT file_sha256, path, rows_done, rows_total, finished FROM import_progress WHERE file_sha256 = ?",
+            (file_sha256,),
+        ).fetchone()
+        return None if row is None else ImportProgress(row[0], row[1], row[2], row[3], bool(row[4]))
+
+    def record_import_progress(
+        self, file_sha256: str, path: str, rows_done: int, rows_total: int | None, finished: bool = False
+    ) -> None:
+        """Written after each committed batch: a crash before this write only replays that batch."""
+        self._write(
+            "INSERT INTO import_progress (file_sha256, path, rows_done, rows_total, finished, updated_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (file_sha256) DO UPDATE SET path = excluded.path, "
+            "rows_done = max(rows_done, excluded.rows_done), rows_total = excluded.rows_total, "
+            "finished = excluded.finished, updated_ms = excluded.updated_ms",
+            [(file_sha256, path, rows_done, rows_total, int(finished), now_ms())],
+        )
+
+    def record_rejects(self, file_sha256: str, rejects: Iterable[tuple[int, str, str]]) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO import_rejects (file_sha256, row, field, reason) VALUES (?, ?, ?, ?)",
+            [(file_sha256, row, field_name, reason) for row, field_name, reason in rejects],
+        )
+
+    def rejects(self, file_sha256: str) -> list[tuple[int, str, str]]:
+        rows = self._connection.execute(
+            "SELECT row, field, reason FROM import_rejects WHERE file_sha256 = ? ORDER BY row", (file_sha256,)
+        )
+        return [(row, field_name, reason) for row, field_name, reason in rows]
