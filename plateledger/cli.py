@@ -8,48 +8,83 @@ from typing import Annotated
 
 import typer
 
+from plateledger.api.admin import admin_app
 from plateledger.audit.cli import audit_app
 
 app = typer.Typer(help="plateledger: an accountable records platform for licence plate readers.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(admin_app, name="admin")
+
+
+def _settings(data: Path | None, **flags: object):  # type: ignore[no-untyped-def]
+    """Settings from PLATELEDGER_* variables and the command's flags; a bad value ends the command."""
+    from plateledger.config import load_settings
+
+    try:
+        return load_settings({"data_dir": data, **flags})
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
 def serve(
-    db: Annotated[Path, typer.Option(help="The SQLite store file.")] = Path("plateledger.db"),
+    data: Annotated[Path | None, typer.Option(help="Data directory: reads.db, access.db, audit.db.")] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
+    banner: Annotated[str | None, typer.Option(help="The use banner users acknowledge at login.")] = None,
+    session_idle_seconds: Annotated[int | None, typer.Option(help="Idle session limit (s).")] = None,
+    session_absolute_seconds: Annotated[int | None, typer.Option(help="Absolute session limit (s).")] = None,
+    max_body_bytes: Annotated[int | None, typer.Option(help="Largest request body accepted.")] = None,
 ) -> None:
-    """Run the HTTP API on an embedded SQLite store."""
+    """Run the HTTP API (/api/v1, docs at /docs) on the embedded SQLite store in the data directory."""
     import uvicorn
 
-    from plateledger.api import create_app
-    from plateledger.store.sqlite import SqliteReadStore
+    from plateledger.api import create_app, open_services
 
-    uvicorn.run(create_app(SqliteReadStore(db)), host=host, port=port)
+    settings = _settings(
+        data,
+        banner=banner,
+        session_idle_seconds=session_idle_seconds,
+        session_absolute_seconds=session_absolute_seconds,
+        max_body_bytes=max_body_bytes,
+    )
+    services = open_services(settings)
+    typer.echo(f"data in {settings.data_dir}: {services.store.count_reads()} reads")
+    app_ = create_app(settings, services.store, services.access, services.ledger)
+    try:
+        uvicorn.run(app_, host=host, port=port)
+    finally:
+        services.close()
 
 
 @app.command()
 def demo(
-    db: Annotated[Path, typer.Option(help="Where the demo store lives.")] = Path("demo.db"),
+    data: Annotated[Path, typer.Option(help="Where the demo data lives.")] = Path("demo-data"),
     reads: Annotated[int, typer.Option(help="Synthetic reads to load on first start.")] = 200_000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the data, then exit.")] = False,
 ) -> None:
-    """Load a synthetic demo network (agencies, cameras, a month of reads) and serve it."""
-    from plateledger.demo import load_demo
+    """Load a synthetic demo network (agencies, cameras, a month of reads), create demo users, and serve it."""
+    from plateledger.api import create_app, open_services
+    from plateledger.demo import load_demo, prepare_access, print_credentials
 
-    store = load_demo(db, reads)
-    typer.echo(f"demo store {db}: {store.count_reads()} reads, {len(store.list_cameras())} cameras")
-    if no_serve:
-        store.close()
-        return
-    import uvicorn
+    settings = _settings(data)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = load_demo(settings.reads_path, reads)
+    typer.echo(f"demo store {settings.reads_path}: {store.count_reads()} reads, {len(store.list_cameras())} cameras")
+    services = open_services(settings, store=store)
+    try:
+        credentials = prepare_access(services)
+        print_credentials(credentials, f"http://{host}:{port}")
+        if no_serve:
+            return
+        import uvicorn
 
-    from plateledger.api import create_app
-
-    uvicorn.run(create_app(store), host=host, port=port)
+        uvicorn.run(create_app(settings, services.store, services.access, services.ledger), host=host, port=port)
+    finally:
+        services.close()
 
 
 @app.command()

@@ -33,6 +33,7 @@ from plateledger.config import Settings
 from plateledger.store.contract import ReadStore
 
 ROUTERS = (health, session, agencies, users, api_keys, cameras, searches, reads, approvals, audit)
+DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
 ERROR_STATUSES = {
     400: "Malformed request (e.g. malformed JSON)",
     401: "Not authenticated: no, expired or forged credentials",
@@ -65,9 +66,14 @@ def create_app(
     for module in ROUTERS:
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=services.metrics)
+    app.add_middleware(MetricsMiddleware, metrics=services.metrics, static_paths=DOC_PATHS)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def api_routes() -> list[APIRoute]:
+    """Every API route of the app's routers."""
+    return [route for module in ROUTERS for route in module.router.routes if isinstance(route, APIRoute)]
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -76,11 +82,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes, tags=None
         )
-        for route in app.routes:
-            if isinstance(route, APIRoute) and is_public(route.endpoint):
+        for route in api_routes():
+            if is_public(route.endpoint):
                 for method in route.methods:
                     operation = schema["paths"][route.path_format].get(method.lower(), {})
                     operation["security"] = []
-                    operation.get("responses", {}).pop("401", None)
         app.openapi_schema = schema
     return app.openapi_schema

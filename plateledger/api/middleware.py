@@ -76,9 +76,10 @@ class BodyLimitMiddleware:
 class MetricsMiddleware:
     """Count and time every request by its route template (not the raw path: ids would explode the labels)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, static_paths: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.metrics = metrics
+        self.static_paths = static_paths  # routes that are not API routes (docs), labelled by their path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,5 +97,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, record_status)
         finally:
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            route = getattr(scope.get("route"), "path", None)
+            if route is None:
+                route = scope.get("path") if scope.get("path") in self.static_paths else "unmatched"
             self.metrics.observe_request(scope.get("method", "?"), route, status, time.perf_counter() - start)

@@ -43,12 +43,12 @@ class Services:
         self.store.close()
 
 
-def open_services(settings: Settings, clock: Clock | None = None) -> Services:
-    """Open DIR/reads.db, DIR/access.db and DIR/audit.db under the settings' data directory."""
+def open_services(settings: Settings, clock: Clock | None = None, store: ReadStore | None = None) -> Services:
+    """Open DIR/reads.db (unless a store is given), DIR/access.db and DIR/audit.db in the data directory."""
     from plateledger.store.sqlite import SqliteReadStore
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     clock = clock or SystemClock()
     ledger = AuditLedger(settings.audit_path, clock=clock.now_ms)
     access = Access.open(settings.access_path, settings, ledger, clock)
-    return Services(settings, SqliteReadStore(settings.reads_path), access, ledger)
+    return Services(settings, store or SqliteReadStore(settings.reads_path), access, ledger)
