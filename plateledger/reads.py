@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from plateledger.plates.normalize import normalize_plate
 from plateledger.plates.regions import RegionError, parse_region
@@ -67,9 +68,12 @@ class NewRead:
     candidates: tuple[Candidate, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class StoredRead:
-    """A read as the store returns it. `id` is the store's id; `pass_id` groups the frames of one pass."""
+class StoredRead(NamedTuple):
+    """A read as the store returns it. `id` is the store's id; `pass_id` groups the frames of one pass.
+
+    A named tuple rather than a dataclass: searches build thousands per query, and a tuple is built several
+    times faster than a frozen dataclass.
+    """
 
     id: int
     pass_id: int

@@ -3,9 +3,13 @@
 A pass is the frames of one vehicle at one camera within seconds (typically 2-4). The pass row carries what
 its frames share: the plate and region of its first frame, the camera site, the first time and, for mobile
 cameras, the first position. Each frame then stores only its offset in milliseconds, its confidence and a
-flags byte, followed by the fields where it differs from the pass (another plate reading, another region, its
-own GPS fix, raw text that normalisation changed, the source's read id). That keeps every raw read while
-storing about a third of the rows a read-per-row layout needs: the indexes are per pass, not per frame.
+flags byte, plus the fields where it differs from the pass (another plate reading, another region, its own
+GPS fix, raw text that normalisation changed, the source's read id). That keeps every raw read while storing
+about a third of the rows a read-per-row layout needs: the indexes are per pass, not per frame.
+
+Layout of the blob: one byte with the frame count n, then the n fixed 5-byte frame heads, then the extra
+fields of the frames whose flags announce some, in frame order. Most passes have no extras, and their heads
+decode in one `iter_unpack` call.
 
 A read's id is `pass_id * MAX_FRAMES + frame_index`.
 """
@@ -13,7 +17,7 @@ A read's id is `pass_id * MAX_FRAMES + frame_index`.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_FRAMES = 64
 MAX_SPAN_MS = 65_535  # frame offsets are 16-bit milliseconds
@@ -43,9 +47,8 @@ def split_read_id(read_id_value: int) -> tuple[int, int]:
     return divmod(read_id_value, MAX_FRAMES)
 
 
-@dataclass(slots=True)
-class Frame:
-    """One decoded frame; fields the pass supplies are filled in by the caller."""
+class Frame(NamedTuple):
+    """One decoded frame; fields the pass supplies (None here) are filled in by the caller."""
 
     index: int
     offset_ms: int
@@ -69,6 +72,10 @@ def _text(value: str) -> bytes:
     return _LENGTH.pack(len(data)) + data
 
 
+# A frame packed for a pass: its fixed head and its extra fields (often empty).
+EncodedFrame = tuple[bytes, bytes]
+
+
 def encode_frame(
     offset_ms: int,
     confidence_x10: int,
@@ -81,7 +88,7 @@ def encode_frame(
     region_assumed: bool = False,
     source_id: str | None = None,
     has_candidates: bool = False,
-) -> bytes:
+) -> EncodedFrame:
     """Pack one frame. Only the fields that differ from the pass are given."""
     flags = 0
     tail = b""
@@ -107,17 +114,34 @@ def encode_frame(
         tail += _text(source_id)
     if has_candidates:
         flags |= HAS_CANDIDATES
-    return FRAME_HEAD.pack(offset_ms, confidence_x10, flags) + tail
+    return FRAME_HEAD.pack(offset_ms, confidence_x10, flags), tail
+
+
+def pack_frames(frames: list[EncodedFrame], before: bytes = b"") -> bytes:
+    """The blob of a pass: `frames` appended after the frames already packed in `before` (if any)."""
+    count = before[0] if before else 0
+    old_heads = before[1 : 1 + count * FRAME_HEAD.size]
+    old_extras = before[1 + count * FRAME_HEAD.size :]
+    total = count + len(frames)
+    if total > MAX_FRAMES:
+        raise ValueError(f"a pass holds at most {MAX_FRAMES} frames")
+    heads = b"".join(head for head, _ in frames)
+    extras = b"".join(extra for _, extra in frames)
+    return bytes((total,)) + old_heads + heads + old_extras + extras
 
 
 def decode_frames(blob: bytes) -> list[Frame]:
+    count = blob[0]
+    heads_end = 1 + count * FRAME_HEAD.size
+    heads = list(FRAME_HEAD.iter_unpack(blob[1:heads_end]))
+    if heads_end == len(blob) and not any(flags for _, _, flags in heads):  # nothing differs: the common case
+        return [
+            Frame(index, offset_ms, confidence_x10, None, None, None, None, None, None, False, None, False)
+            for index, (offset_ms, confidence_x10, _) in enumerate(heads)
+        ]
     frames: list[Frame] = []
-    position = 0
-    end = len(blob)
-    index = 0
-    while position < end:
-        offset_ms, confidence_x10, flags = FRAME_HEAD.unpack_from(blob, position)
-        position += FRAME_HEAD.size
+    position = heads_end
+    for index, (offset_ms, confidence_x10, flags) in enumerate(heads):
         plate_id = region_id = lat_e6 = lon_e6 = heading_x10 = None
         raw = source_id = None
         if flags & HAS_PLATE:
@@ -142,19 +166,8 @@ def decode_frames(blob: bytes) -> list[Frame]:
             position += 1 + length
         frames.append(
             Frame(
-                index,
-                offset_ms,
-                confidence_x10,
-                plate_id,
-                region_id,
-                lat_e6,
-                lon_e6,
-                heading_x10,
-                raw,
-                bool(flags & REGION_ASSUMED),
-                source_id,
-                bool(flags & HAS_CANDIDATES),
+                index, offset_ms, confidence_x10, plate_id, region_id, lat_e6, lon_e6, heading_x10, raw,
+                bool(flags & REGION_ASSUMED), source_id, bool(flags & HAS_CANDIDATES),
             )
-        )
-        index += 1
+        )  # fmt: skip
     return frames

@@ -3,7 +3,8 @@
 Frames join a pass when they come from the same camera site (a moved camera opens a new site), their plates
 share a confusable skeleton, and they follow the pass's last frame by at most PASS_GAP_MS. The grouper
 remembers recent passes in memory, so a frame arriving in a later batch still joins its pass; after a restart
-such a frame starts a new pass, which costs a few bytes and loses nothing. The pass's best frame is the one with the highest confidence.
+such a frame starts a new pass, which costs a few bytes and loses nothing.
+The pass's best frame is the one with the highest confidence.
 
 Frames are plain tuples (see `Frame`): bulk ingest groups several hundred thousand a second, and a tuple is
 several times cheaper to build than an object.

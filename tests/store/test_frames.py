@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plateledger.store.frames import MAX_FRAMES, decode_frames, encode_frame, read_id, split_read_id
+from plateledger.store.frames import MAX_FRAMES, decode_frames, encode_frame, pack_frames, read_id, split_read_id
 
 
 def short_text() -> st.SearchStrategy[str]:
@@ -59,21 +59,23 @@ def as_dict(frame: Any) -> dict[str, Any]:
 
 @given(st.lists(frame_fields, min_size=1, max_size=MAX_FRAMES))
 def test_frames_round_trip(frames: list[dict[str, Any]]) -> None:
-    blob = b"".join(encode_frame(**fields) for fields in frames)
-    decoded = decode_frames(blob)
+    decoded = decode_frames(pack_frames([encode_frame(**fields) for fields in frames]))
     assert [as_dict(frame) for frame in decoded] == [decoded_as(fields, index) for index, fields in enumerate(frames)]
 
 
 @given(frame_fields, frame_fields)
 def test_a_frame_decodes_the_same_whatever_precedes_it(first: dict[str, Any], second: dict[str, Any]) -> None:
-    alone = decode_frames(encode_frame(**second))[0]
-    after = decode_frames(encode_frame(**first) + encode_frame(**second))[1]
-    assert {**as_dict(alone), "index": 1} == as_dict(after)
+    alone = decode_frames(pack_frames([encode_frame(**second)]))[0]
+    after = decode_frames(pack_frames([encode_frame(**first), encode_frame(**second)]))[1]
+    appended = decode_frames(pack_frames([encode_frame(**second)], pack_frames([encode_frame(**first)])))[1]
+    assert {**as_dict(alone), "index": 1} == as_dict(after) == as_dict(appended)
 
 
 def test_a_bare_frame_is_five_bytes() -> None:
     # The layout's point: a frame that differs from its pass in nothing costs 5 bytes.
-    assert len(encode_frame(1_200, 873)) == 5
+    head, extra = encode_frame(1_200, 873)
+    assert (len(head), extra) == (5, b"")
+    assert len(pack_frames([(head, extra)] * 3)) == 1 + 3 * 5
 
 
 @pytest.mark.parametrize("field", ["raw", "source_id"])
@@ -82,7 +84,7 @@ def test_text_too_long_for_a_frame_is_refused_not_cut(field: str) -> None:
     with pytest.raises(ValueError):
         encode_frame(0, 500, **{field: "A" + "\u00e9" * 127 + "B"})  # type: ignore[arg-type]
     fits = "\u00e9" * 127 + "B"  # 255 bytes
-    assert getattr(decode_frames(encode_frame(0, 500, **{field: fits}))[0], field) == fits  # type: ignore[arg-type]
+    assert getattr(decode_frames(pack_frames([encode_frame(0, 500, **{field: fits})]))[0], field) == fits  # type: ignore[arg-type]
 
 
 @given(st.integers(1, 2**40), st.integers(0, MAX_FRAMES - 1))

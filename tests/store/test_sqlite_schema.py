@@ -14,7 +14,7 @@ import plateledger.store.sqlite.store as sqlite_store_module
 from plateledger.plates.skeleton import skeleton
 from plateledger.reads import Candidate, NewRead
 from plateledger.store.contract import Agency, Camera, Circle, Polygon, SchemaTooNew, TimeWindow
-from plateledger.store.frames import encode_frame, read_id
+from plateledger.store.frames import encode_frame, pack_frames, read_id
 from plateledger.store.geo import cell_of
 from plateledger.store.sqlite import SqliteReadStore
 from plateledger.store.sqlite.schema import SCHEMA_VERSION, migrate
@@ -67,8 +67,10 @@ def write_version_1_file(path: Path) -> None:
             COMMIT;
             """
         )
-        pass_1 = encode_frame(0, 912, source_id="cam-0001", has_candidates=True) + encode_frame(400, 955, plate_id=2)
-        pass_2 = encode_frame(0, 870, raw="7abc-123")
+        pass_1 = pack_frames(
+            [encode_frame(0, 912, source_id="cam-0001", has_candidates=True), encode_frame(400, 955, plate_id=2)]
+        )
+        pass_2 = pack_frames([encode_frame(0, 870, raw="7abc-123")])
         cell = cell_of(CAMERA_LAT, CAMERA_LON)
         connection.executemany(
             "INSERT INTO passes (id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames) "

@@ -116,6 +116,12 @@ class RegionDictionary:
             self.load(connection)
         return self._codes.get(region_id)
 
+    def codes(self, connection: sqlite3.Connection, region_ids: set[int]) -> dict[int, str | None]:
+        """Codes for region ids (0 is None, unknown); the whole table is small and cached."""
+        if not region_ids <= self._codes.keys():
+            self.load(connection)
+        return self._codes
+
     def forget(self) -> None:
         self._ids.clear()
         self._codes = {0: None}

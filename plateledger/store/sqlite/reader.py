@@ -58,40 +58,40 @@ class PassReader:
             read_id(row[0], frame.index) for row, frames in decoded for frame in frames if frame.has_candidates
         ]
         candidates = self._candidates(connection, with_candidates) if with_candidates else {}
-        region_code = self.regions.code_of
+        region_codes = self.regions.codes(
+            connection,
+            {row[2] for row in rows}
+            | {frame.region_id for _, frames in decoded for frame in frames if frame.region_id is not None},
+        )
+        site_of = self.registry.site
         result: list[list[StoredRead]] = []
         for row, frames in decoded:
             pass_id, plate_id, region_id, site_id, first_ms, lat_e6, lon_e6, best, _ = row
-            site = self.registry.site(connection, site_id)
+            site = site_of(connection, site_id)
             pass_lat = lat_e6 if lat_e6 is not None else site.lat_e6
             pass_lon = lon_e6 if lon_e6 is not None else site.lon_e6
+            pass_plate = texts[plate_id]
+            pass_region = region_codes[region_id]
+            camera, agency, site_heading = site.camera_code, site.agency_code, site.heading_x10
+            base_id = pass_id * MAX_FRAMES
             reads = []
-            for frame in frames:
-                plate = texts[frame.plate_id if frame.plate_id is not None else plate_id]
-                lat = frame.lat_e6 if frame.lat_e6 is not None else pass_lat
-                lon = frame.lon_e6 if frame.lon_e6 is not None else pass_lon
-                heading = frame.heading_x10 if frame.heading_x10 is not None else site.heading_x10
-                identifier = read_id(pass_id, frame.index)
+            for (index, offset, confidence, frame_plate, frame_region, frame_lat, frame_lon, heading, raw,
+                 assumed, source_id, has_candidates) in frames:  # fmt: skip
+                plate = pass_plate if frame_plate is None else texts[frame_plate]
+                lat = pass_lat if frame_lat is None else frame_lat
+                lon = pass_lon if frame_lon is None else frame_lon
+                if heading is None:
+                    heading = site_heading
+                identifier = base_id + index
                 reads.append(
                     StoredRead(
-                        id=identifier,
-                        pass_id=pass_id,
-                        plate=plate,
-                        plate_raw=frame.raw if frame.raw is not None else plate,
-                        region=region_code(connection, frame.region_id if frame.region_id is not None else region_id),
-                        region_assumed=frame.region_assumed,
-                        confidence=frame.confidence_x10 / 10,
-                        observed_ms=first_ms + frame.offset_ms,
-                        lat=(lat or 0) / 1e6,
-                        lon=(lon or 0) / 1e6,
-                        heading=None if heading is None else heading / 10,
-                        camera_id=site.camera_code,
-                        agency_id=site.agency_code,
-                        source_id=frame.source_id,
-                        candidates=candidates.get(identifier, ()),
-                        is_best=frame.index == best,
+                        identifier, pass_id, plate, plate if raw is None else raw,
+                        pass_region if frame_region is None else region_codes[frame_region], assumed,
+                        confidence / 10, first_ms + offset, (lat or 0) / 1e6, (lon or 0) / 1e6,
+                        None if heading is None else heading / 10, camera, agency, source_id,
+                        candidates.get(identifier, ()) if has_candidates else (), index == best,
                     )
-                )
+                )  # fmt: skip
             result.append(reads)
         return result
 
@@ -125,13 +125,18 @@ class PassReader:
         allowed = None if agencies is None else frozenset(agencies)
         hits: list[Hit] = []
         position = cursor
+        chunk_size = limit // 3 + 2
         while True:
-            chunk = self._chunk(connection, selections, position, limit + 1)
+            # Passes hold about three reads: ask for a third of the page first, then more as needed.
+            chunk, exhausted = self._chunk(connection, selections, position, chunk_size)
+            hits_before = len(hits)
             if not chunk:
                 return Page(hits, None)
             for reads in self.decode(connection, chunk):
                 # Newest frame first within a pass too; a cursor into this pass resumes at its frame.
-                reads.sort(key=lambda read: (read.observed_ms, read.id), reverse=True)
+                reads.reverse()  # frames are stored mostly in time order; sort only the rare late ones
+                if any(reads[i].observed_ms < reads[i + 1].observed_ms for i in range(len(reads) - 1)):
+                    reads.sort(key=lambda read: (read.observed_ms, read.id), reverse=True)
                 if position and reads and reads[0].pass_id == position.pass_id:
                     frames = [read.id % MAX_FRAMES for read in reads]
                     reads = reads[frames.index(position.frame) :] if position.frame in frames else []
@@ -147,8 +152,13 @@ class PassReader:
                         following = Cursor(chunk_first_ms(chunk, read.pass_id), read.pass_id, read.id % 64)
                         return Page(hits, following.encode())
                     hits.append(Hit(read, verdict[0], verdict[1]))
+            if exhausted:
+                return Page(hits, None)  # the selections ran out: no need to ask again
             last = chunk[-1]
             position = Cursor(last[4], last[0], 64)  # past every frame of the last pass
+            # Size the next chunk from the hits per pass seen so far, so a page decodes little it won't return.
+            per_pass = max((len(hits) - hits_before) / len(chunk), 0.25)
+            chunk_size = min(limit + 1, int((limit - len(hits)) / per_pass * 1.1) + 2)
 
     @staticmethod
     def _chunk(
@@ -156,7 +166,8 @@ class PassReader:
         selections: Sequence[tuple[str, Sequence[object]]],
         cursor: Cursor | None,
         size: int,
-    ) -> list[PassRow]:
+    ) -> tuple[list[PassRow], bool]:
+        """Up to `size` pass rows after the cursor, and whether the selections are exhausted."""
         parts: list[str] = []
         parameters: list[object] = []
         for sql, values in selections:
@@ -172,10 +183,11 @@ class PassReader:
             f"ORDER BY first_ms DESC, id DESC LIMIT ?) ORDER BY first_ms DESC, id DESC"
         )
         rows = connection.execute(query, [*parameters, size]).fetchall()
+        exhausted = len(rows) < size
         if cursor is not None:
             # The cursor's own pass comes back (<=) so its remaining frames are seen; drop it once exhausted.
             rows = [row for row in rows if not (row[0] == cursor.pass_id and cursor.frame >= 64)]
-        return rows
+        return rows, exhausted
 
 
 def check_page_arguments(limit: int, cursor_text: str | None) -> Cursor | None:

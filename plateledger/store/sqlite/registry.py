@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from plateledger.store.contract import Agency, Camera, NotFound, StoreError
-from plateledger.store.geo import cell_of
+from plateledger.store.contract import Agency, Area, Camera, NotFound, StoreError
+from plateledger.store.geo import cell_of, contains
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,17 @@ class Registry:
             if site.since_ms <= observed_ms:
                 return site
         return self.history[camera.id][-1]
+
+    def sites_inside(self, connection: sqlite3.Connection, area: Area) -> list[int]:
+        """Ids of the fixed camera sites (current and former) whose position lies inside the area."""
+        newest = connection.execute("SELECT max(id) FROM sites").fetchone()[0]
+        if newest is not None and newest not in self.sites:
+            self.load(connection)  # a camera registered or moved by another process counts too
+        return [
+            site.id
+            for site in self.sites.values()
+            if site.lat_e6 is not None and contains(area, site.lat_e6 / 1e6, site.lon_e6 / 1e6)  # type: ignore[operator]
+        ]
 
     def site(self, connection: sqlite3.Connection, site_id: int) -> SiteRow:
         found = self.sites.get(site_id)

@@ -30,11 +30,12 @@ from plateledger.store.contract import (
     TimeWindow,
 )
 from plateledger.store.frames import split_read_id
-from plateledger.store.geo import cells_covering, contains, validate_area
+from plateledger.store.gcpause import gc_paused
+from plateledger.store.geo import bounding_box, cells_covering, contains, validate_area
 from plateledger.store.sqlite.connection import connect
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
 from plateledger.store.sqlite.reader import PASS_COLUMNS, PassReader, check_page_arguments, window_bounds
-from plateledger.store.sqlite.registry import Registry
+from plateledger.store.sqlite.registry import Registry, to_e6
 from plateledger.store.sqlite.schema import check_not_newer, migrate
 from plateledger.store.sqlite.writer import BatchWriter
 
@@ -121,6 +122,10 @@ class SqliteReadStore:
 
     # -- ingest -----------------------------------------------------------------------------------------------
     def append(self, reads: Sequence[NewRead]) -> BatchResult:
+        with gc_paused():
+            return self._append(reads)
+
+    def _append(self, reads: Sequence[NewRead]) -> BatchResult:
         accepted, refused = validate_batch(reads, now_ms(), self.default_country)
         result = BatchResult(refused=refused)
         placed = self._writer_path.check_cameras(self._read_connection(), accepted, result.refused)
@@ -304,13 +309,24 @@ class SqliteReadStore:
         validate_area(area)
         cells = cells_covering(area)
         low, high = window_bounds(window)
+        # Fixed sites inside the area are known from the registry; passes with their own GPS position are
+        # kept by a bounding box with a margin (a vehicle moves a little between frames). Only those passes
+        # are decoded; the exact test runs on each frame's position.
+        connection = self._read_connection()
+        sites_inside = self._registry.sites_inside(connection, area)
+        min_lat, min_lon, max_lat, max_lon = bounding_box(area)
+        margin = 0.003  # degrees, about 300 m
         selection = (
             f"SELECT id, first_ms FROM passes WHERE cell IN ({','.join('?' * len(cells))}) "
-            "AND first_ms BETWEEN ? AND ? AND {keyset}",
-            [*cells, low, high],
-        )
+            f"AND first_ms BETWEEN ? AND ? AND (site IN ({','.join('?' * len(sites_inside))}) "
+            "OR lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ?) AND {keyset}",
+            [
+                *cells, low, high, *sites_inside, to_e6(min_lat - margin), to_e6(max_lat + margin),
+                to_e6(min_lon - margin), to_e6(max_lon + margin),
+            ],
+        )  # fmt: skip
 
         def judge(read: StoredRead) -> tuple[str, str] | None:
             return ("area", "inside the area") if contains(area, read.lat, read.lon) else None
 
-        return self._reader.page(self._read_connection(), [selection], window, judge, agencies, limit, cursor)
+        return self._reader.page(connection, [selection], window, judge, agencies, limit, cursor)

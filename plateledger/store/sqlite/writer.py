@@ -12,7 +12,7 @@ from operator import itemgetter
 
 from plateledger.plates.skeleton import SKELETON_TABLE
 from plateledger.reads import Accepted, BatchResult, Refusal
-from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, encode_frame
+from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, encode_frame, pack_frames
 from plateledger.store.geo import cell_of
 from plateledger.store.passes import Frame, OpenPass, PassGrouper
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
@@ -164,7 +164,7 @@ class BatchWriter:
                     plate_id == pass_plate and region_id == pass_region and lat_e6 == pass_lat and lon_e6 == pass_lon
                     and heading is None and raw is None and not assumed and source_id is None and not has_candidates
                 ):  # fmt: skip
-                    parts.append(plain(observed - first_ms, confidence, 0))  # the common case: nothing differs
+                    parts.append((plain(observed - first_ms, confidence, 0), b""))  # the common case: nothing differs
                     continue
                 position = None
                 if (lat_e6, lon_e6) != (pass_lat, pass_lon):
@@ -189,7 +189,7 @@ class BatchWriter:
                     sources.append((sites[open_pass.site].agency, source_id, identifier))
                 if has_candidates:
                     extras.append((identifier, candidates[batch_index]))
-            blob = b"".join(parts)
+            blob = pack_frames(parts) if open_pass.is_new else b""
             if open_pass.is_new:
                 inserts.append(
                     (
@@ -198,21 +198,21 @@ class BatchWriter:
                     )
                 )  # fmt: skip
             else:
-                updates.append((blob, open_pass.best_index, pass_id))
+                updates.append((parts, open_pass.best_index, pass_id))
         connection.executemany(
             "INSERT INTO passes (id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
         if updates:
-            # Read-modify-write: SQL's || would turn the packed bytes into text.
+            # Read-modify-write: the new heads go before the old extras.
             marks = ",".join("?" * len(updates))
             before = dict(
                 connection.execute(f"SELECT id, frames FROM passes WHERE id IN ({marks})", [u[2] for u in updates])
             )
             connection.executemany(
                 "UPDATE passes SET frames = ?, best = ? WHERE id = ?",
-                [(before[pass_id] + blob, best, pass_id) for blob, best, pass_id in updates],
+                [(pack_frames(parts, before[pass_id]), best, pass_id) for parts, best, pass_id in updates],
             )
         if alternates:
             connection.executemany(
