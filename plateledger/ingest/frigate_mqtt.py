@@ -47,10 +47,10 @@ class SubscriberStats:
     sink_errors: int = 0
 
 
-def _camera(value: str | CameraInfo) -> CameraInfo:
-    if isinstance(value, CameraInfo):
-        return value
-    return CameraInfo(id=value, agency_id="", kind="fixed")
+def _camera(camera_id: str) -> CameraInfo:
+    """A camera known by id only: reads are placed by the store, but no region can be assumed for them (give
+    CameraInfo values, e.g. from `camera_info(store, id)`, for that)."""
+    return CameraInfo(id=camera_id, agency_id="", kind="fixed")
 
 
 class FrigateSubscriber:
@@ -71,7 +71,13 @@ class FrigateSubscriber:
         self.broker_host = broker_host
         self.port = port
         self.topic_prefix = topic_prefix.rstrip("/")
-        self.context = IngestContext(sources={name: _camera(value) for name, value in camera_map.items()})
+        known = {value.id: value for value in camera_map.values() if isinstance(value, CameraInfo)}
+        self.context = IngestContext(
+            sources={
+                name: known.get(value, _camera(value)) if isinstance(value, str) else value
+                for name, value in camera_map.items()
+            }
+        )
         self.sink = sink
         self.deadletters = deadletters
         self.adapter = FrigateAdapter(labels=labels)

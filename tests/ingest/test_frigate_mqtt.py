@@ -1,0 +1,130 @@
+"""The Frigate subscriber against the real Mosquitto broker on 127.0.0.1:1883 (a unique topic prefix per test)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from plateledger.ingest import camera_info
+from plateledger.ingest.deadletters import DeadLetterStore
+from plateledger.ingest.frigate_mqtt import FrigateSubscriber
+from plateledger.reads import BatchResult, NewRead
+from plateledger.store.sqlite import SqliteReadStore
+
+BROKER = ("127.0.0.1", 1883)
+EVENTS = "frigate/frigate_events_v0.16.0.json"
+LPR = "frigate/frigate_tracked_object_update_lpr_v0.16.0.json"
+
+
+class RecordingSink:
+    """Appends to the store and remembers what it was handed."""
+
+    def __init__(self, store: SqliteReadStore) -> None:
+        self.store = store
+        self.reads: list[NewRead] = []
+        self.results: list[BatchResult] = []
+        self.changed = threading.Condition()
+
+    def __call__(self, reads: Sequence[NewRead]) -> BatchResult:
+        result = self.store.append(list(reads))
+        with self.changed:
+            self.reads.extend(reads)
+            self.results.append(result)
+            self.changed.notify_all()
+        return result
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.reads) >= count, timeout), (
+                f"{len(self.reads)} of {count} reads reached the sink"
+            )
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"plateledger-test-{uuid.uuid4().hex}/frigate"
+
+
+@pytest.fixture
+def publish() -> Iterator[Callable[[str, bytes], None]]:
+    client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2)
+    client.connect(*BROKER)
+    client.loop_start()
+
+    def send(topic: str, payload: bytes) -> None:
+        client.publish(topic, payload, qos=1).wait_for_publish(timeout=5)
+
+    yield send
+    client.disconnect()
+    client.loop_stop()
+
+
+def _car(shared_payload: Callable[[str], bytes], frame_time: float, plate: str) -> bytes:
+    body = json.loads(shared_payload(EVENTS))
+    body["after"].update(label="car", sub_label=None, frame_time=frame_time, recognized_license_plate=plate)
+    return json.dumps(body).encode()
+
+
+def test_plates_published_by_frigate_reach_the_sink_once(
+    read_store: SqliteReadStore,
+    deadletters: DeadLetterStore,
+    prefix: str,
+    publish: Callable[[str, bytes], None],
+    shared_payload: Callable[[str], bytes],
+) -> None:
+    sink = RecordingSink(read_store)
+    camera_map = {"front_door": camera_info(read_store, "gate-1"), "driveway_cam": "gate-1"}
+    subscriber = FrigateSubscriber(*BROKER, prefix, camera_map, sink, deadletters=deadletters)
+    subscriber.start()
+    try:
+        publish(f"{prefix}/events", shared_payload(EVENTS))  # the published event: a person, not recorded
+        for frame_time in (1607123962.08, 1607123962.5, 1607123963.0):  # three updates of one tracked car
+            publish(f"{prefix}/events", _car(shared_payload, frame_time, "ABC12345"))
+        publish(f"{prefix}/events", _car(shared_payload, 1607123963.4, "ABC12845"))  # the plate reading changed
+        publish(f"{prefix}/tracked_object_update", shared_payload(LPR))
+        publish(f"{prefix}/events", b"{not json")
+        sink.wait_for(3)
+        deadline = time.monotonic() + 5
+        while subscriber.stats.dead_letters < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        subscriber.stop()
+    assert [(r.plate_raw, r.camera_id) for r in sink.reads] == [
+        ("ABC12345", "gate-1"),
+        ("ABC12845", "gate-1"),
+        ("123ABC", "gate-1"),
+    ]
+    first = sink.reads[0]
+    assert first.observed_ms == 1607123962080 and first.confidence == pytest.approx(93.3451)
+    assert (first.region, first.region_assumed) == ("US-CA", True)  # the camera's jurisdiction, marked assumed
+    assert sink.reads[2].source_id == "frigate:1607123955.475377-mxklsc:123ABC"
+    assert read_store.count_reads() == 3
+    assert subscriber.stats.repeats_skipped == 2
+    assert subscriber.stats.ignored == 1
+    (letter,) = deadletters.list()
+    assert (letter.adapter, letter.source, letter.field) == ("frigate", f"mqtt:{prefix}/events", "body")
+
+
+def test_after_a_restart_the_store_still_answers_duplicates(
+    read_store: SqliteReadStore,
+    prefix: str,
+    publish: Callable[[str, bytes], None],
+    shared_payload: Callable[[str], bytes],
+) -> None:
+    for _ in range(2):  # two subscriber lifetimes: the second remembers nothing
+        sink = RecordingSink(read_store)
+        subscriber = FrigateSubscriber(*BROKER, prefix, {"driveway_cam": "gate-1"}, sink)
+        subscriber.start()
+        try:
+            publish(f"{prefix}/tracked_object_update", shared_payload(LPR))
+            sink.wait_for(1)
+        finally:
+            subscriber.stop()
+    assert len(sink.results[0].duplicates) == 1
+    assert read_store.count_reads() == 1
