@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from plateledger.reads import BatchResult, NewRead, StoredRead
 
@@ -76,8 +76,7 @@ class Polygon:
 Area = Circle | Polygon
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """One read in a search result, and how it matched: `how` is the kind, `detail` says it in words."""
 
     read: StoredRead

@@ -130,6 +130,18 @@ def pack_frames(frames: list[EncodedFrame], before: bytes = b"") -> bytes:
     return bytes((total,)) + old_heads + heads + old_extras + extras
 
 
+def plain_heads(blob: bytes) -> list[tuple[int, int, int]] | None:
+    """(offset_ms, confidence_x10, 0) of each frame when no frame differs from its pass, else None.
+
+    Most passes are like that; the reader builds their reads straight from these tuples.
+    """
+    heads_end = 1 + blob[0] * FRAME_HEAD.size
+    if heads_end != len(blob):
+        return None
+    heads = list(FRAME_HEAD.iter_unpack(blob[1:]))
+    return None if any(flags for _, _, flags in heads) else heads
+
+
 def decode_frames(blob: bytes) -> list[Frame]:
     count = blob[0]
     heads_end = 1 + count * FRAME_HEAD.size

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from plateledger.reads import Candidate, StoredRead
 from plateledger.store.contract import Hit, MatchKind, Page, TimeWindow
-from plateledger.store.frames import MAX_FRAMES, MAX_SPAN_MS, decode_frames, read_id
+from plateledger.store.frames import MAX_FRAMES, MAX_SPAN_MS, Frame, decode_frames, plain_heads, read_id
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
-from plateledger.store.sqlite.registry import Registry
+from plateledger.store.sqlite.registry import Registry, SiteRow
 
 PASS_COLUMNS = "id, plate, region, site, first_ms, lat_e6, lon_e6, best, frames"
 PassRow = tuple[int, int, int, int, int, int | None, int | None, int, bytes]
@@ -48,52 +48,79 @@ class PassReader:
         self.regions = regions
 
     def decode(self, connection: sqlite3.Connection, rows: Sequence[PassRow]) -> list[list[StoredRead]]:
-        """The reads of each pass row, in frame order."""
-        decoded = [(row, decode_frames(row[8])) for row in rows]
+        """The reads of each pass row, newest frame first."""
+        plain = [plain_heads(row[8]) for row in rows]
+        detailed = {row[0]: decode_frames(row[8]) for row, heads in zip(rows, plain, strict=True) if heads is None}
         plate_ids = {row[1] for row in rows}
-        for _, frames in decoded:
-            plate_ids.update(frame.plate_id for frame in frames if frame.plate_id is not None)
+        region_ids = {row[2] for row in rows}
+        with_candidates = []
+        for pass_id, frames in detailed.items():
+            for frame in frames:
+                if frame.plate_id is not None:
+                    plate_ids.add(frame.plate_id)
+                if frame.region_id is not None:
+                    region_ids.add(frame.region_id)
+                if frame.has_candidates:
+                    with_candidates.append(read_id(pass_id, frame.index))
         texts = self.plates.texts(connection, plate_ids)
-        with_candidates = [
-            read_id(row[0], frame.index) for row, frames in decoded for frame in frames if frame.has_candidates
-        ]
+        region_codes = self.regions.codes(connection, region_ids)
         candidates = self._candidates(connection, with_candidates) if with_candidates else {}
-        region_codes = self.regions.codes(
-            connection,
-            {row[2] for row in rows}
-            | {frame.region_id for _, frames in decoded for frame in frames if frame.region_id is not None},
-        )
         site_of = self.registry.site
         result: list[list[StoredRead]] = []
-        for row, frames in decoded:
+        for row, heads in zip(rows, plain, strict=True):
             pass_id, plate_id, region_id, site_id, first_ms, lat_e6, lon_e6, best, _ = row
             site = site_of(connection, site_id)
-            pass_lat = lat_e6 if lat_e6 is not None else site.lat_e6
-            pass_lon = lon_e6 if lon_e6 is not None else site.lon_e6
-            pass_plate = texts[plate_id]
-            pass_region = region_codes[region_id]
-            camera, agency, site_heading = site.camera_code, site.agency_code, site.heading_x10
+            lat = (lat_e6 if lat_e6 is not None else site.lat_e6 or 0) / 1e6
+            lon = (lon_e6 if lon_e6 is not None else site.lon_e6 or 0) / 1e6
+            plate, region = texts[plate_id], region_codes[region_id]
+            camera, agency = site.camera_code, site.agency_code
+            heading = None if site.heading_x10 is None else site.heading_x10 / 10
             base_id = pass_id * MAX_FRAMES
-            reads = []
-            for (index, offset, confidence, frame_plate, frame_region, frame_lat, frame_lon, heading, raw,
-                 assumed, source_id, has_candidates) in frames:  # fmt: skip
-                plate = pass_plate if frame_plate is None else texts[frame_plate]
-                lat = pass_lat if frame_lat is None else frame_lat
-                lon = pass_lon if frame_lon is None else frame_lon
-                if heading is None:
-                    heading = site_heading
-                identifier = base_id + index
-                reads.append(
-                    StoredRead(
-                        identifier, pass_id, plate, plate if raw is None else raw,
-                        pass_region if frame_region is None else region_codes[frame_region], assumed,
-                        confidence / 10, first_ms + offset, (lat or 0) / 1e6, (lon or 0) / 1e6,
-                        None if heading is None else heading / 10, camera, agency, source_id,
-                        candidates.get(identifier, ()) if has_candidates else (), index == best,
-                    )
-                )  # fmt: skip
+            if heads is not None:
+                reads = [
+                    StoredRead(base_id + index, pass_id, plate, plate, region, False, confidence / 10,
+                               first_ms + offset, lat, lon, heading, camera, agency, None, (), index == best)
+                    for index, (offset, confidence, _) in enumerate(heads)
+                ]  # fmt: skip
+            else:
+                reads = self._detailed_reads(row, detailed[pass_id], site, texts, region_codes, candidates)
+            reads.reverse()  # newest first; frames are stored in time order but for the odd late one
+            if any(reads[i].observed_ms < reads[i + 1].observed_ms for i in range(len(reads) - 1)):
+                reads.sort(key=lambda read: (read.observed_ms, read.id), reverse=True)
             result.append(reads)
         return result
+
+    @staticmethod
+    def _detailed_reads(
+        row: PassRow,
+        frames: list[Frame],
+        site: SiteRow,
+        texts: dict[int, str],
+        region_codes: dict[int, str | None],
+        candidates: dict[int, tuple[Candidate, ...]],
+    ) -> list[StoredRead]:
+        pass_id, plate_id, region_id, _, first_ms, lat_e6, lon_e6, best, _ = row
+        pass_lat = lat_e6 if lat_e6 is not None else site.lat_e6
+        pass_lon = lon_e6 if lon_e6 is not None else site.lon_e6
+        reads = []
+        for (index, offset, confidence, frame_plate, frame_region, frame_lat, frame_lon, heading, raw,
+             assumed, source_id, has_candidates) in frames:  # fmt: skip
+            plate = texts[plate_id if frame_plate is None else frame_plate]
+            lat = pass_lat if frame_lat is None else frame_lat
+            lon = pass_lon if frame_lon is None else frame_lon
+            if heading is None:
+                heading = site.heading_x10
+            identifier = read_id(pass_id, index)
+            reads.append(
+                StoredRead(
+                    identifier, pass_id, plate, plate if raw is None else raw,
+                    region_codes[region_id if frame_region is None else frame_region], assumed,
+                    confidence / 10, first_ms + offset, (lat or 0) / 1e6, (lon or 0) / 1e6,
+                    None if heading is None else heading / 10, site.camera_code, site.agency_code, source_id,
+                    candidates.get(identifier, ()) if has_candidates else (), index == best,
+                )
+            )  # fmt: skip
+        return reads
 
     @staticmethod
     def _candidates(connection: sqlite3.Connection, read_ids: list[int]) -> dict[int, tuple[Candidate, ...]]:
@@ -134,9 +161,6 @@ class PassReader:
                 return Page(hits, None)
             for reads in self.decode(connection, chunk):
                 # Newest frame first within a pass too; a cursor into this pass resumes at its frame.
-                reads.reverse()  # frames are stored mostly in time order; sort only the rare late ones
-                if any(reads[i].observed_ms < reads[i + 1].observed_ms for i in range(len(reads) - 1)):
-                    reads.sort(key=lambda read: (read.observed_ms, read.id), reverse=True)
                 if position and reads and reads[0].pass_id == position.pass_id:
                     frames = [read.id % MAX_FRAMES for read in reads]
                     reads = reads[frames.index(position.frame) :] if position.frame in frames else []

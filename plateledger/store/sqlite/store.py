@@ -152,7 +152,7 @@ class SqliteReadStore:
         row = connection.execute(f"SELECT {PASS_COLUMNS} FROM passes WHERE id = ?", (pass_id,)).fetchone()
         if row is None:
             raise NotFound(f"pass {pass_id} does not exist")
-        return self._reader.decode(connection, [row])[0]
+        return sorted(self._reader.decode(connection, [row])[0], key=lambda read: read.id)  # in frame order
 
     def get_read(self, read_id_value: int) -> StoredRead:
         pass_id, index = split_read_id(read_id_value)
