@@ -103,9 +103,11 @@ def test_other_objects_and_updates_are_ignored(
     assert adapter.parse(no_plate, context).kind == "ignored"
     description = {"type": "description", "id": "1607123955.475377-mxklsc", "camera": "front_door", "description": "x"}
     assert adapter.parse(description, context).kind == "ignored"
-    assert get_adapter("frigate", labels=("car", "motorcycle", "bus")).parse(
-        car_event(shared_payload, label="bus"), context
-    ).reads
+    assert (
+        get_adapter("frigate", labels=("car", "motorcycle", "bus"))
+        .parse(car_event(shared_payload, label="bus"), context)
+        .reads
+    )
 
 
 def test_an_unmapped_frigate_camera_is_a_payload_error(

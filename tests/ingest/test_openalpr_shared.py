@@ -154,7 +154,9 @@ def test_open_source_alprd_results_without_data_type(
     context_for: Callable[..., IngestContext],
     shared_payload: Callable[[str], bytes],
 ) -> None:
-    outcome = ingestor.receive("openalpr", shared_payload("openalpr/alprd_opensource_results_v1.json"), context_for("gate-1"))
+    outcome = ingestor.receive(
+        "openalpr", shared_payload("openalpr/alprd_opensource_results_v1.json"), context_for("gate-1")
+    )
     first, second = (read_store.get_read(item["id"]) for item in outcome.items)
     assert (first.plate, first.confidence) == ("S11FRE", pytest.approx(77.1))
     assert first.observed_ms == 1402161050_000  # epoch seconds in the 2014 docs
@@ -167,9 +169,7 @@ def test_open_source_alprd_results_without_data_type(
     assert second.source_id == "openalpr:f11e0acc-6aaf-4817-9299-9e6773043b8e:1"
 
 
-@pytest.mark.parametrize(
-    "name", ["alpr_group_v2.json", "alpr_results_v2.json", "alprd_opensource_results_v1.json"]
-)
+@pytest.mark.parametrize("name", ["alpr_group_v2.json", "alpr_results_v2.json", "alprd_opensource_results_v1.json"])
 def test_a_replayed_payload_is_stored_once(
     name: str,
     ingestor: Ingestor,

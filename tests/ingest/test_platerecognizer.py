@@ -121,7 +121,9 @@ def test_webhook_with_image_stores_the_upload_as_overview(
 ) -> None:
     frame = make_jpeg(640, 360, (30, 60, 90))
     fields = {"json": shared_payload(STREAM).decode()}
-    outcome = ingestor.receive_form("platerecognizer", fields, {"upload": frame}, context_for(None, {"camera-1": "gate-1"}))
+    outcome = ingestor.receive_form(
+        "platerecognizer", fields, {"upload": frame}, context_for(None, {"camera-1": "gate-1"})
+    )
     (attached,) = images.images_for(outcome.items[0]["id"])
     assert (attached.kind, attached.ref.width, attached.ref.height) == ("overview", 640, 360)
     assert images.get(attached.ref.sha256) == frame

@@ -90,6 +90,10 @@ class NativeBatch(BaseModel):
     reads: Annotated[list[Any], Field(description=f"The reads, {MAX_BATCH:,} at most per batch.")]
 
 
+def _reason(message: str) -> str:
+    return message.removeprefix("Value error, ")
+
+
 def _field_of(location: tuple[int | str, ...]) -> str:
     text = ""
     for part in location:
@@ -110,7 +114,7 @@ class NativeAdapter:
             batch = NativeBatch.model_validate(body)
         except ValidationError as error:
             first = error.errors()[0]
-            raise PayloadError(_field_of(first["loc"]), first["msg"]) from None
+            raise PayloadError(_field_of(first["loc"]), _reason(first["msg"])) from None
         if len(batch.reads) > self.max_batch:
             raise BatchTooLarge("reads", f"{len(batch.reads):,} reads is over the limit of {self.max_batch:,} a batch")
         parsed = ParsedPayload(adapter=self.key, context=context)
@@ -123,7 +127,7 @@ class NativeAdapter:
                 read = NativeRead.model_validate(item)
             except ValidationError as error:
                 first = error.errors()[0]
-                parsed.refused.append(Refusal(index, _field_of(first["loc"]), first["msg"]))
+                parsed.refused.append(Refusal(index, _field_of(first["loc"]), _reason(first["msg"])))
                 continue
             camera_id = read.camera_id or (context.camera.id if context.camera else None)
             if camera_id is None:
