@@ -134,9 +134,8 @@ def _run(
         everything = TimeWindow(START_MS - DAY_MS, START_MS + int(days * DAY_MS) + DAY_MS)
         fleet = vehicles_of(network, max(100, reads // 10), seed)
         # Vehicles the network actually saw (at small sizes many never pass a camera).
-        seen_plates = [
-            vehicle.plate for vehicle in fleet if store.search_exact(vehicle.plate, everything, limit=1).hits
-        ]
+        pool = rng.sample(fleet, k=min(len(fleet), 20 * queries))
+        seen_plates = [vehicle.plate for vehicle in pool if store.search_exact(vehicle.plate, everything, limit=1).hits]
         plates = [rng.choice(seen_plates) for _ in range(3 * queries)]
         heavy = [vehicle.plate for vehicle in fleet[:100]]
         areas = []
