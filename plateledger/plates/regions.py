@@ -99,9 +99,7 @@ def parse_region(text: str | None, default_country: str = "US") -> str | None:
         if country == "CA" and cleaned in CA_PROVINCES:
             return f"CA-{cleaned}"
         return cleaned
-    raise RegionError(
-        f"{text!r} is not an ISO 3166-2 region like 'US-CA', a short code like 'ca', or 'unknown'"
-    )
+    raise RegionError(f"{text!r} is not an ISO 3166-2 region like 'US-CA', a short code like 'ca', or 'unknown'")
 
 
 def country_of(region: str | None) -> str | None:
