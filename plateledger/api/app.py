@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 
 from plateledger import __version__
 from plateledger.access import Access
-from plateledger.api.auth import authenticate, is_public
+from plateledger.api.auth import authenticate, is_public, reject_unknown_query
 from plateledger.api.errors import install_error_handlers
 from plateledger.api.metrics import Metrics
 from plateledger.api.middleware import BodyLimitMiddleware, MetricsMiddleware
@@ -58,13 +58,14 @@ def create_app(
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
-        dependencies=[Depends(authenticate)],
+        dependencies=[Depends(authenticate), Depends(reject_unknown_query)],
         responses={status: {"model": ErrorBody, "description": text} for status, text in ERROR_STATUSES.items()},
     )
     app.state.services = services
     install_error_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    app.state.allowed_methods = allowed_methods
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics, static_paths=DOC_PATHS)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -74,6 +75,11 @@ def create_app(
 def api_routes() -> list[APIRoute]:
     """Every API route of the app's routers."""
     return [route for module in ROUTERS for route in module.router.routes if isinstance(route, APIRoute)]
+
+
+def allowed_methods(path: str) -> set[str]:
+    """The methods some API route answers on this path (the Allow header of a 405)."""
+    return {method for route in api_routes() if route.path_regex.match(path) for method in route.methods}
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

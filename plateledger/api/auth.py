@@ -61,6 +61,26 @@ def authenticate(
     return principal
 
 
+def _query_names(dependant: Any) -> set[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """The app-wide check that every query parameter is one the route declares: unknown ones are refused."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    known = _query_names(dependant)
+    for name in request.query_params:
+        if name not in known:
+            field = name or "(empty name)"
+            raise Refused(Decision.deny(f"{field}: unknown query parameter", "invalid", 422, field))
+
+
 def current_principal(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal:
     if principal is None:  # a public route asked for a principal: a programming error, refused all the same
         raise Refused(Decision.deny("authentication required", "unauthenticated", 401))

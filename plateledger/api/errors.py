@@ -87,6 +87,9 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
+    allowed = getattr(request.app.state, "allowed_methods", None)
+    if status == 405 and allowed is not None:  # every method of the path, not only those of one route
+        headers["Allow"] = ", ".join(sorted(allowed(request.url.path)))
     return error_response(status, code, str(exc.detail), getattr(exc, "field", None), **headers)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from plateledger.access import Access, ManualClock, NewUser, Principal
+from plateledger.access import Access, Clock, ManualClock, NewUser, Principal
 from plateledger.access.totp import code_at
 from plateledger.api import Services, create_app
 from plateledger.audit import AuditLedger
@@ -76,15 +76,17 @@ class World:
         return self.ledger.entries(**filters)
 
 
-def build_world(directory: Path, **settings: Any) -> World:
-    clock = ManualClock(now_ms())
+def build_world(directory: Path, clock: Clock | None = None, **settings: Any) -> World:
+    """The world in `directory`; `clock` defaults to a ManualClock at the present (pass SystemClock for a live
+    server whose sessions must expire in real time)."""
+    clock = clock or ManualClock(now_ms())
     chosen = fast_settings(directory, **settings)
     ledger = AuditLedger(directory / "audit.db", clock=clock.now_ms)
     access = Access.open(directory / "access.db", chosen, ledger, clock)
     store = SqliteReadStore(directory / "reads.db")
     app = create_app(chosen, store, access, ledger)
     services: Services = app.state.services
-    world = World(app, services, clock)
+    world = World(app, services, clock)  # type: ignore[arg-type]
     now = clock.now_ms()
     for agency_id in AGENCIES:
         agency = Agency(agency_id, f"{agency_id.title()} Police", "local", "US-CA")

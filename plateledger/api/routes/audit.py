@@ -28,7 +28,14 @@ UserParam = Annotated[str | None, Query(max_length=128)]
 PlateParam = Annotated[str | None, Query(max_length=20)]
 CaseParam = Annotated[str | None, Query(alias="case", max_length=64, description="case number")]
 ActionParam = Annotated[str | None, Query(max_length=64)]
-TimeParam = Annotated[datetime | None, Query(description="ISO-8601 with a time zone")]
+TimeParam = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="ISO-8601 with a time zone, e.g. 2024-05-01T00:00:00Z",
+        json_schema_extra={"format": "date-time"},
+    ),
+]
 
 
 def _filters(
@@ -37,8 +44,8 @@ def _filters(
     plate: str | None,
     case: str | None,
     action: str | None,
-    since: datetime | None,
-    until: datetime | None,
+    since: str | None,
+    until: str | None,
 ) -> dict[str, Any]:
     return {
         "agency": agency,
@@ -51,7 +58,12 @@ def _filters(
     }
 
 
-def _epoch(moment: datetime, field: str) -> int:
+def _epoch(text: str, field: str) -> int:
+    """Epoch ms of an ISO-8601 time with a zone; only text of that shape (no bare numbers) is accepted."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Refused(Decision.deny(f"{field}: not an ISO-8601 time", "invalid", 422, field)) from None
     if moment.tzinfo is None:
         raise Refused(Decision.deny(f"{field}: give a time zone (e.g. Z)", "invalid", 422, field))
     try:
