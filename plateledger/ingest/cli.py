@@ -93,16 +93,18 @@ def import_command(
         for path, kind in zip(files, kinds, strict=True):
             task = progress.add_task(path.name, total=count_rows(path, kind))
             result = importer.import_file(path, kind, lambda rows, task=task: progress.advance(task, rows))
-            if result.already_done:
-                progress.update(task, completed=result.rows_total, description=f"{path.name} (imported before)")
+            label = f"{path.name} (imported before)" if result.already_done else path.name
+            progress.update(task, completed=result.rows_total, description=label)
             progress.console.print(
                 f"{path}: {result.stored} stored, {result.duplicates} duplicates, {result.refused} refused"
-                + (f" (resumed at row {result.started_at_row})" if result.started_at_row else "")
+                + (f" (resumed at row {result.started_at_row})" if result.started_at_row else ""),
+                soft_wrap=True,
+                highlight=False,
             )
             if result.refused:
                 failed = True
                 for row, field_name, reason in records.rejects(result.file_sha256)[:10]:
-                    progress.console.print(f"  row {row}: {field_name} {reason}")
+                    progress.console.print(f"  row {row}: {field_name} {reason}", soft_wrap=True, highlight=False)
     store.close()
     records.close()
     if failed:
