@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from plateledger.images.store import ImageRef
 from plateledger.reads import now_ms
@@ -63,12 +64,17 @@ class ImageLinks:
             )
         return cursor.rowcount == 1
 
+    def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Reads share the writer's lock: one connection, and no thread reads another's open transaction."""
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchall()
+
     def images_for(self, read_id: int) -> list[AttachedImage]:
-        rows = self._connection.execute(
+        rows = self._query(
             "SELECT read_id, kind, sha256, format, width, height, bytes, attached_ms FROM image_links "
             "WHERE read_id = ? ORDER BY attached_ms, kind, sha256",
             (read_id,),
-        ).fetchall()
+        )
         return [
             AttachedImage(read, kind, ImageRef(sha, fmt, width, height, size), attached)
             for read, kind, sha, fmt, width, height, size, attached in rows
@@ -76,7 +82,7 @@ class ImageLinks:
 
     def reads_with(self, sha256: str) -> list[int]:
         """The reads an image is attached to (an image may serve several reads of one frame)."""
-        rows = self._connection.execute("SELECT DISTINCT read_id FROM image_links WHERE sha256 = ?", (sha256,))
+        rows = self._query("SELECT DISTINCT read_id FROM image_links WHERE sha256 = ?", (sha256,))
         return sorted(row[0] for row in rows)
 
     def close(self) -> None:

@@ -221,6 +221,7 @@ class ImportResult:
     duplicates: int = 0
     refused: int = 0
     already_done: bool = False
+    retried: int = 0  # rows refused by an earlier run, tried again
 
 
 Progress = Callable[[int], None]  # rows handled since the last call
@@ -257,13 +258,20 @@ class Importer:
         total = count_rows(path, kind)
         done = self.records.import_progress(digest)
         start = done.rows_done if done else 0
-        result = ImportResult(str(path), digest, total, start, already_done=bool(done and done.finished))
-        if result.already_done:
-            return result
-        if progress and start:
+        result = ImportResult(str(path), digest, total, start)
+        rows = read_rows(path, kind, start)
+        if done and done.finished:
+            # Imported before: only the rows it refused are tried again (a fixed column map may read them now).
+            retry = {row for row, _, _ in self.records.rejects(digest)}
+            if not retry:
+                result.already_done = True
+                return result
+            result.started_at_row, result.retried = 0, len(retry)
+            rows = (item for item in read_rows(path, kind) if item[0] in retry)
+        elif progress and start:
             progress(start)
         batch: list[tuple[int, dict[str, Any] | PayloadError]] = []
-        for item in read_rows(path, kind, start):
+        for item in rows:
             batch.append(item)
             if len(batch) >= self.batch_size:
                 self._commit(batch, digest, path, total, result, progress)
@@ -299,8 +307,7 @@ class Importer:
         rejects = [
             (item["index"], item["field"], item["reason"]) for item in outcome.items if item["status"] == "refused"
         ]
-        if rejects:
-            self.records.record_rejects(digest, rejects)
+        self.records.replace_rejects(digest, [row for row, _ in batch], rejects)
         result.stored += outcome.stored
         result.duplicates += outcome.duplicates
         result.refused += outcome.refused

@@ -97,7 +97,8 @@ def import_command(
             progress.update(task, completed=result.rows_total, description=label)
             progress.console.print(
                 f"{path}: {result.stored} stored, {result.duplicates} duplicates, {result.refused} refused"
-                + (f" (resumed at row {result.started_at_row})" if result.started_at_row else ""),
+                + (f" (resumed at row {result.started_at_row})" if result.started_at_row else "")
+                + (f" (retried {result.retried} rows refused before)" if result.retried else ""),
                 soft_wrap=True,
                 highlight=False,
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -100,6 +100,11 @@ class DeadLetterStore:
     def close(self) -> None:
         self._connection.close()
 
+    def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Reads share the writer's lock: one connection, and no thread reads another's open transaction."""
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchall()
+
     def add(
         self,
         *,
@@ -170,26 +175,25 @@ class DeadLetterStore:
     def list(self, status: Status | None = "pending", limit: int = 1000) -> list[DeadLetter]:
         """Letters without their bodies, oldest first; status None lists every letter."""
         if status is None:
-            rows = self._connection.execute(f"SELECT {_COLUMNS} FROM dead_letters ORDER BY id LIMIT ?", (limit,))
+            rows = self._query(f"SELECT {_COLUMNS} FROM dead_letters ORDER BY id LIMIT ?", (limit,))
         else:
-            rows = self._connection.execute(
+            rows = self._query(
                 f"SELECT {_COLUMNS} FROM dead_letters WHERE status = ? ORDER BY id LIMIT ?", (status, limit)
             )
-        return [self._letter(row) for row in rows.fetchall()]
+        return [self._letter(row) for row in rows]
 
     def get(self, letter_id: int) -> DeadLetter:
         """One letter with its body, form fields and files."""
-        row = self._connection.execute(
-            f"SELECT {_COLUMNS}, body, form FROM dead_letters WHERE id = ?", (letter_id,)
-        ).fetchone()
-        if row is None:
+        found = self._query(f"SELECT {_COLUMNS}, body, form FROM dead_letters WHERE id = ?", (letter_id,))
+        if not found:
             raise DeadLetterNotFound(f"dead letter {letter_id} does not exist")
+        row = found[0]
         letter = self._letter(row[:16])
         letter.body = bytes(row[16])
         letter.form = json.loads(row[17]) if row[17] else {}
         letter.files = {
             name: bytes(data)
-            for name, data in self._connection.execute(
+            for name, data in self._query(
                 "SELECT name, data FROM dead_letter_files WHERE letter_id = ? ORDER BY name", (letter_id,)
             )
         }
@@ -227,4 +231,4 @@ class DeadLetterStore:
         )
 
     def counts(self) -> dict[str, int]:
-        return dict(self._connection.execute("SELECT status, count(*) FROM dead_letters GROUP BY status").fetchall())
+        return dict(self._query("SELECT status, count(*) FROM dead_letters GROUP BY status"))

@@ -86,6 +86,11 @@ class IngestRecords:
     def close(self) -> None:
         self._connection.close()
 
+    def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Reads share the writer's lock: one connection, and no thread reads another's open transaction."""
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchall()
+
     def _write(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self._lock:
             self._connection.execute("BEGIN IMMEDIATE")
@@ -106,8 +111,8 @@ class IngestRecords:
         )
 
     def extras_for(self, read_id: int) -> ReadExtras | None:
-        row = self._connection.execute("SELECT extras FROM read_extras WHERE read_id = ?", (read_id,)).fetchone()
-        return None if row is None else ReadExtras.from_dict(json.loads(row[0]))
+        rows = self._query("SELECT extras FROM read_extras WHERE read_id = ?", (read_id,))
+        return ReadExtras.from_dict(json.loads(rows[0][0])) if rows else None
 
     # -- liveness --------------------------------------------------------------------------------------------------
     def record_liveness(self, source: str, beats: Iterable[Liveness]) -> None:
@@ -119,20 +124,21 @@ class IngestRecords:
         )
 
     def last_seen(self, camera_id: str) -> CameraSeen | None:
-        row = self._connection.execute(
+        rows = self._query(
             "SELECT camera_id, seen_ms, source, detail, beats FROM camera_liveness WHERE camera_id = ?", (camera_id,)
-        ).fetchone()
-        if row is None:
+        )
+        if not rows:
             return None
+        row = rows[0]
         return CameraSeen(row[0], row[1], row[2], json.loads(row[3]), row[4])
 
     # -- bulk import -----------------------------------------------------------------------------------------------
     def import_progress(self, file_sha256: str) -> ImportProgress | None:
-        row = self._connection.execute(
+        rows = self._query(
             "SELECT file_sha256, path, rows_done, rows_total, finished FROM import_progress WHERE file_sha256 = ?",
             (file_sha256,),
-        ).fetchone()
-        return None if row is None else ImportProgress(row[0], row[1], row[2], row[3], bool(row[4]))
+        )
+        return ImportProgress(*rows[0][:4], bool(rows[0][4])) if rows else None
 
     def record_import_progress(
         self, file_sha256: str, path: str, rows_done: int, rows_total: int | None, finished: bool = False
@@ -146,14 +152,26 @@ class IngestRecords:
             [(file_sha256, path, rows_done, rows_total, int(finished), now_ms())],
         )
 
-    def record_rejects(self, file_sha256: str, rejects: Iterable[tuple[int, str, str]]) -> None:
-        self._write(
-            "INSERT OR REPLACE INTO import_rejects (file_sha256, row, field, reason) VALUES (?, ?, ?, ?)",
-            [(file_sha256, row, field_name, reason) for row, field_name, reason in rejects],
-        )
+    def replace_rejects(self, file_sha256: str, rows: Sequence[int], rejects: Iterable[tuple[int, str, str]]) -> None:
+        """The refusals of a batch of rows, in place of any earlier ones for those rows (a retried row that is
+        stored now loses its refusal)."""
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                self._connection.executemany(
+                    "DELETE FROM import_rejects WHERE file_sha256 = ? AND row = ?", [(file_sha256, r) for r in rows]
+                )
+                self._connection.executemany(
+                    "INSERT OR REPLACE INTO import_rejects (file_sha256, row, field, reason) VALUES (?, ?, ?, ?)",
+                    [(file_sha256, row, field_name, reason) for row, field_name, reason in rejects],
+                )
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
 
     def rejects(self, file_sha256: str) -> list[tuple[int, str, str]]:
-        rows = self._connection.execute(
+        rows = self._query(
             "SELECT row, field, reason FROM import_rejects WHERE file_sha256 = ? ORDER BY row", (file_sha256,)
         )
         return [(row, field_name, reason) for row, field_name, reason in rows]

@@ -124,7 +124,7 @@ def test_jsonl_with_our_own_field_names(tmp_path: Path) -> None:
     assert [(row, field) for row, field, _ in rejects] == [(2, "row"), (4, "row")]
     records.close()
     again = CliRunner().invoke(app, ["import", str(source), "--db", str(db)])
-    assert "(imported before)" in again.output or "0 stored, 0 duplicates, 0 refused" in again.output
+    assert "0 stored, 0 duplicates, 2 refused (retried 2 rows refused before)" in again.output  # still unreadable
 
 
 def test_parquet_with_timestamp_columns(tmp_path: Path) -> None:
@@ -226,4 +226,29 @@ def test_killed_midway_the_import_resumes_without_duplicates(tmp_path: Path) -> 
     records = IngestRecords(records_path)
     progress = records.import_progress(digest)
     assert progress is not None and progress.finished and progress.rows_done == rows
+    records.close()
+
+
+def test_naive_timestamps_need_a_time_zone(tmp_path: Path) -> None:
+    db = tmp_path / "reads.db"
+    make_store(db)
+    source = tmp_path / "naive.parquet"
+    pq.write_table(
+        pa.table({"plate": ["EEE555"], "observed_at": pa.array([datetime(2024, 6, 1, 8)], pa.timestamp("ms"))}), source
+    )
+    store = SqliteReadStore(db)
+    records = IngestRecords(tmp_path / "records.sqlite")
+    refused = Importer(store, records, ColumnMap.parse([]), default_camera="gate-1").import_file(source)
+    assert refused.refused == 1
+    assert records.rejects(file_sha256(source)) == [
+        (0, "observed_at", "2024-06-01T08:00:00 has no UTC offset: give --timezone")
+    ]
+    mapping = ColumnMap.parse([], timezone="Europe/Berlin")  # the operator fixes the mapping and runs again
+    again = Importer(store, records, mapping, default_camera="gate-1").import_file(source)
+    assert (again.retried, again.stored, again.refused) == (1, 1, 0)
+    assert records.rejects(file_sha256(source)) == []
+    assert Importer(store, records, mapping, default_camera="gate-1").import_file(source).already_done
+    (hit,) = store.search_exact("EEE555", ALL_TIME).hits
+    assert hit.read.observed_ms == int(datetime(2024, 6, 1, 6, tzinfo=UTC).timestamp() * 1000)
+    store.close()
     records.close()
