@@ -10,7 +10,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from plateledger.ingest.model import PayloadError
+from plateledger.ingest.model import PayloadError, UnknownFormat
 from plateledger.plates.regions import RegionError, parse_region
 from plateledger.reads import MAX_SOURCE_ID_LENGTH, Candidate
 
@@ -31,7 +31,7 @@ def load_json(payload: bytes | str | dict[str, Any]) -> dict[str, Any]:
             "body", f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
         ) from None
     if not isinstance(value, dict):
-        raise PayloadError("body", f"is JSON {type(value).__name__}, not an object")
+        raise UnknownFormat("body", f"is a JSON {type(value).__name__}, not an object")
     return value
 
 
@@ -111,6 +111,7 @@ def decode_image(value: Any) -> tuple[bytes | None, str | None]:
     text = value.strip()
     if text.startswith("data:") and "," in text:
         text = text.split(",", 1)[1]
+    text = "".join(text.split())  # MIME-style base64 wraps lines
     try:
         return base64.b64decode(text, validate=True), None
     except (binascii.Error, ValueError):

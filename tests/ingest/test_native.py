@@ -33,6 +33,7 @@ def test_a_read_in_our_format_round_trips_field_by_field(
     make_jpeg: Callable[..., bytes],
 ) -> None:  # fmt: skip
     crop = make_jpeg(80, 24)
+    wrapped = base64.encodebytes(crop).decode()  # MIME line breaks are accepted
     body = batch(
         {
             "plate": "7abc 123",
@@ -45,7 +46,7 @@ def test_a_read_in_our_format_round_trips_field_by_field(
             "heading": 271.5,
             "source_id": "unit7-000123",
             "candidates": [{"plate": "7ABC123", "confidence": 87.5}, {"plate": "7ABC1Z3", "confidence": 60}],
-            "crop_jpeg_b64": base64.b64encode(crop).decode(),
+            "crop_jpeg_b64": wrapped,
         },
         good(),  # no camera: the authenticated camera; no region: its jurisdiction, assumed
     )
