@@ -203,12 +203,20 @@ class RowReader:
             observed_ms=self._time(self._value(row, "observed_at")),
             camera_id=camera_id,
             confidence=100.0 if confidence is None else confidence * self.mapping.confidence_scale,
-            region=None if self._value(row, "region") is None else str(self._value(row, "region")),
+            region=_short_form(self._value(row, "region")),
             lat=optional_number(self._value(row, "lat"), "lat"),
             lon=optional_number(self._value(row, "lon"), "lon"),
             heading=optional_number(self._value(row, "heading"), "heading"),
             source_id=str(source_id) if source_id is not None else make_source_id("import", file_key, row_number),
         )
+
+
+def _short_form(value: Any) -> str | None:
+    """A region column as the store reads short forms: exports write a state bare ("CA": California)."""
+    if value is None:
+        return None
+    text = str(value)
+    return text if "-" in text else text.lower()
 
 
 @dataclass(slots=True)

@@ -118,17 +118,23 @@ def decode_image(value: Any) -> tuple[bytes | None, str | None]:
         return None, "is not valid base64"
 
 
-def source_region(text: Any, country: str | None, default_country: str = "US") -> tuple[str | None, str | None]:
+def source_region(
+    text: Any, country: str | None, default_country: str = "US", *, bare_is_country: bool = False
+) -> tuple[str | None, str | None]:
     """A source's region string as ISO 3166-2, and the raw text when it could not be read (else None).
 
-    Older OpenALPR agents send bare state codes ("mo"); `country` (the payload's own, else the camera's
-    jurisdiction) says whose state it is. Empty or unknown regions are None: the pipeline then assumes the
-    camera's jurisdiction and marks the read so.
+    Sources write bare codes in their own convention, and the adapter says which: older OpenALPR agents send
+    bare state codes ("mo") of `country` (the payload's own, else the camera's jurisdiction); Plate
+    Recognizer's bare codes are countries ("de": Germany, `bare_is_country`). Empty or unknown regions are
+    None: the pipeline then assumes the camera's jurisdiction and marks the read so.
     """
     if text is None:
         return None, None
     if not isinstance(text, str):
         return None, repr(text)
+    if "-" not in text and "_" not in text:
+        # parse_region reads upper case as an ISO 3166-1 country and lower case as a short form.
+        text = text.strip().upper() if bare_is_country else text.strip().lower()
     try:
         return parse_region(text, (country or default_country).upper()), None
     except RegionError:

@@ -152,11 +152,6 @@ def test_an_unknown_hook_event_is_an_unknown_format(
     assert (caught.value.status, caught.value.field) == (422, "hook.event")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the store reads a bare two-letter region in its default country: Plate Recognizer's 'de' (Germany) "
-    "and 'ca' (Canada) become US-DE and US-CA (plates.regions.parse_region; to be fixed in the store)",
-)
 def test_a_bare_country_code_that_is_also_a_us_state_stays_a_country(
     ingestor: Ingestor,
     read_store: SqliteReadStore,

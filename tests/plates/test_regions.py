@@ -15,8 +15,11 @@ from plateledger.plates.regions import CA_PROVINCES, US_STATES, RegionError, cou
         ("ca", "US-CA"),
         ("TX", "US-TX"),
         ("dc", "US-DC"),
-        ("PR", "US-PR"),
-        ("DE", "US-DE"),  # Delaware: a bare code that is a US state reads as the state
+        ("pr", "US-PR"),
+        ("de", "US-DE"),  # Delaware: a lower-case short form that is a US state reads as the state
+        ("DE", "DE"),  # Germany: upper case is how ISO 3166-1 writes a country
+        ("CA", "CA"),
+        ("TX", "US-TX"),  # no country is TX: the default country's state
         ("GB", "GB"),
         ("fr", "FR"),
         ("CA-ON", "CA-ON"),

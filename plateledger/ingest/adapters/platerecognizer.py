@@ -144,7 +144,7 @@ class PlateRecognizerAdapter:
                 if not isinstance(result, dict):
                     raise PayloadError(path, "is not an object")
                 plate, score, code = _plate_and_region(result, path)
-                region, raw_region = source_region(code, country)
+                region, raw_region = source_region(code, country, bare_is_country=True)  # "de": Germany
                 direction = result.get("direction")
                 extras = ReadExtras(
                     vehicle=_vehicle(result),
