@@ -45,9 +45,8 @@ class Candidate:
     confidence: float
 
 
-@dataclass(frozen=True, slots=True)
-class NewRead:
-    """A read as a camera reported it, before it is stored.
+class NewRead(NamedTuple):
+    """A read as a camera reported it, before it is stored. (A named tuple: cheap to build by the million.)
 
     `plate_raw` is the OCR text exactly as received; the normalised plate is derived from it. `confidence` is a
     percentage (0-100); adapters convert 0-1 scores. `lat`/`lon` may be left out for a fixed camera, whose

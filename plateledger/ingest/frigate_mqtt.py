@@ -186,5 +186,5 @@ class FrigateSubscriber:
     def _with_region(self, read: NewRead) -> NewRead:
         camera = self.context.cameras().get(read.camera_id)
         if read.region is None and camera is not None and camera.jurisdiction:
-            return replace(read, region=camera.jurisdiction, region_assumed=True)
+            return read._replace(region=camera.jurisdiction, region_assumed=True)
         return read

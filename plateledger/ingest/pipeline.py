@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from plateledger.images import ImageError, ImageStore
@@ -81,7 +81,7 @@ def _with_region(parsed: ParsedPayload) -> list[NewRead]:
     for read in parsed.reads:
         camera = cameras.get(read.camera_id)
         if read.region is None and camera is not None and camera.jurisdiction:
-            read = replace(read, region=camera.jurisdiction, region_assumed=True)
+            read = read._replace(region=camera.jurisdiction, region_assumed=True)
         reads.append(read)
     return reads
 

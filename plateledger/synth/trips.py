@@ -2,8 +2,7 @@
 
 Written for speed (they make every read): locals bound once per call, one `getrandbits(32)` per pass split
 into fields (time jitter, frame count, late flag), one `random()` per frame whose bits pick noise,
-confidence and the gap to the next frame, and each NewRead built with positional arguments by
-`fastread.new_read`.
+confidence and the gap to the next frame, and each NewRead (a named tuple) built with positional arguments.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from plateledger.reads import NewRead
-from plateledger.synth.fastread import new_read as make_read
 from plateledger.synth.noise import CONFIDENCE_CLEAN, NOISE_RATE, corrupt
 
 # Frames per pass, for 7 random bits: 1-5 frames with shares .15/.30/.30/.15/.11, mean 2.77.
@@ -49,7 +47,7 @@ def drive(
     cams, routes, end, metros, n_vehicles = src.cams, src.routes[m], src.end, src.m_count, src.pop.n
     n_routes, frequent, local = len(routes), src.pop.band[0], src.metros[m].region
     frames_of, gaps, confidence, noise, late_cut = FRAMES, GAPS, CONFIDENCE_CLEAN, NOISE_RATE, _LATE_CUT
-    new_read = make_read
+    new_read = NewRead
     append = pending.append
     span = hi - lo
     seq = src.seq
@@ -128,7 +126,7 @@ def patrol(
     info, sample_any, metros, n_vehicles, end = src.fleet.info, src.pop.sample_any, src.m_count, src.pop.n, src.end
     local = src.metros[m].region
     frames_of, gaps, confidence, noise, late_cut = FRAMES, GAPS, CONFIDENCE_CLEAN, NOISE_RATE, _LATE_CUT
-    new_read = make_read
+    new_read = NewRead
     append = pending.append
     span = hi - lo
     produced = 0

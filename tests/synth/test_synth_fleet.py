@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import random
 from collections import Counter
@@ -10,9 +9,7 @@ from collections import Counter
 import pytest
 
 from plateledger.plates.formats import plausibility
-from plateledger.reads import Candidate, NewRead
 from plateledger.synth import Network, vehicles_of
-from plateledger.synth.fastread import new_read
 from plateledger.synth.fleet import OUT_OF_STATE_SHARE, PlateRandom, Popularity, zipf_offset
 
 
@@ -70,14 +67,3 @@ def test_popularity_sampling_follows_one_over_rank_and_skips_the_band() -> None:
     banded = [pop.sample(rng.random()) for _ in range(50_000)]
     assert not any(50 <= r < 500 for r in banded)
     assert min(banded) == 0 and max(banded) > 5000
-
-
-def test_new_read_builds_ordinary_frozen_new_reads() -> None:
-    full = ("5SOW350", 7, "cam-1", 93.5, "US-CA", True, 37.5, -122.1, 180.0, "cam-1-9", (Candidate("5S0W350", 71.0),))
-    for args in (full, full[:5], full[:3]):
-        made = new_read(*args)
-        assert type(made) is NewRead
-        assert made == NewRead(*args)
-        assert hash(made) == hash(NewRead(*args))
-        with pytest.raises(dataclasses.FrozenInstanceError):
-            made.plate_raw = "X"  # type: ignore[misc]
