@@ -82,12 +82,27 @@ def allowed_methods(path: str) -> set[str]:
     return {method for route in api_routes() if route.path_regex.match(path) for method in route.methods}
 
 
+def _not_nullable(parameter: dict[str, Any]) -> None:
+    """An optional parameter is left out, never sent as null (a query string cannot carry a null): drop the
+    `null` alternative FastAPI writes for `str | None` parameters."""
+    schema = parameter.get("schema", {})
+    options = schema.get("anyOf")
+    if parameter.get("in") != "path" and options:
+        kept = [option for option in options if option.get("type") != "null"]
+        if len(kept) == 1:
+            parameter["schema"] = {**{k: v for k, v in schema.items() if k != "anyOf"}, **kept[0]}
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document, with public routes marked as needing no credentials."""
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes, tags=None
         )
+        for path in schema["paths"].values():
+            for operation in path.values():
+                for parameter in operation.get("parameters", []):
+                    _not_nullable(parameter)
         for route in api_routes():
             if is_public(route.endpoint):
                 for method in route.methods:

@@ -69,16 +69,19 @@ def _query_names(dependant: Any) -> set[str]:
 
 
 def reject_unknown_query(request: Request) -> None:
-    """The app-wide check that every query parameter is one the route declares: unknown ones are refused."""
+    """The app-wide check that every query parameter is one the route declares, given once: unknown or repeated
+    ones are refused (no route takes a list in its query; one that does must be exempted here)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None or not request.query_params:
         return
     known = _query_names(dependant)
     for name in request.query_params:
+        field = name or "(empty name)"
         if name not in known:
-            field = name or "(empty name)"
             raise Refused(Decision.deny(f"{field}: unknown query parameter", "invalid", 422, field))
+        if len(request.query_params.getlist(name)) > 1:
+            raise Refused(Decision.deny(f"{field}: given more than once", "invalid", 422, field))
 
 
 def current_principal(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal:

@@ -182,3 +182,20 @@ def test_metrics_count_requests_and_searches(client: TestClient, officer: dict[s
     assert 'plateledger_searches_total{kind="exact",outcome="refused"} 1.0' in text
     assert 'plateledger_http_requests_total{method="POST",route="/api/v1/searches",status="200"} 1.0' in text
     assert 'plateledger_http_request_duration_seconds_count{method="POST",route="/api/v1/searches"} 2.0' in text
+
+
+def test_unknown_repeated_and_empty_query_parameters(client: TestClient, world: World) -> None:
+    auditor = world.headers("alpha", "auditor")
+    for query, field in (
+        ("colour=red", "colour"),
+        ("=true", "(empty name)"),
+        ("plate=A1&plate=B2", "plate"),
+        ("agency=", "agency"),
+    ):
+        assert error(client.get(f"/api/v1/audit?{query}", headers=auditor), 422)["field"] == field
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(client: TestClient) -> None:
+    response = client.put("/api/v1/session")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, POST"

@@ -23,11 +23,11 @@ from plateledger.reads import to_epoch_ms
 router = APIRouter(prefix="/api/v1/audit", tags=[Tags.audit])
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
-AgencyParam = Annotated[str | None, Query(max_length=32, description="default: your own agency")]
-UserParam = Annotated[str | None, Query(max_length=128)]
-PlateParam = Annotated[str | None, Query(max_length=20)]
-CaseParam = Annotated[str | None, Query(alias="case", max_length=64, description="case number")]
-ActionParam = Annotated[str | None, Query(max_length=64)]
+AgencyParam = Annotated[str | None, Query(min_length=1, max_length=32, description="default: your own agency")]
+UserParam = Annotated[str | None, Query(min_length=1, max_length=128)]
+PlateParam = Annotated[str | None, Query(min_length=1, max_length=20)]
+CaseParam = Annotated[str | None, Query(alias="case", min_length=1, max_length=64, description="case number")]
+ActionParam = Annotated[str | None, Query(min_length=1, max_length=64)]
 TimeParam = Annotated[
     str | None,
     Query(

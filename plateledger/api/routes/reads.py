@@ -19,9 +19,9 @@ def view_read(
     read_id: Annotated[int, Path(ge=0, le=2**62)],
     principal: CurrentPrincipal,
     services: ServicesDep,
-    purpose: Annotated[str | None, Query(max_length=64)] = None,
-    case_number: Annotated[str | None, Query(max_length=64)] = None,
-    justification: Annotated[str | None, Query(max_length=2000)] = None,
+    purpose: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    case_number: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    justification: Annotated[str | None, Query(min_length=1, max_length=2000)] = None,
 ) -> ReadOut:
     """One read, for a stated purpose and case."""
     return read_out(services.gate.view_read(principal, read_id, purpose, case_number, justification))
