@@ -72,7 +72,7 @@ def demo(
 ) -> None:
     """Load a synthetic demo network (agencies, cameras, a month of reads), create demo users, and serve it."""
     from plateledger.api import create_app, open_services
-    from plateledger.demo import load_demo, prepare_access, print_credentials
+    from plateledger.demo import load_demo, prepare_access, print_credentials, sample_plate
 
     settings = _settings(data)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -81,7 +81,8 @@ def demo(
     services = open_services(settings, store=store)
     try:
         credentials = prepare_access(services)
-        print_credentials(credentials, f"http://{host}:{port}")
+        plate = sample_plate(services.store, credentials[0]["agency"]) if credentials else None
+        print_credentials(credentials, f"http://{host}:{port}", plate)
         if no_serve:
             return
         import uvicorn

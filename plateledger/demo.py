@@ -11,6 +11,8 @@ from rich.progress import Progress
 
 from plateledger.policy.agencies import create_agency
 from plateledger.reads import now_ms
+from plateledger.store.contract import NotFound, ReadStore
+from plateledger.store.frames import read_id
 from plateledger.store.sqlite import SqliteReadStore
 from plateledger.synth import build_network, generate_reads
 
@@ -58,7 +60,7 @@ def prepare_access(services: Services) -> list[dict[str, str]]:
     agencies = services.store.list_agencies()
     if not agencies:
         return []
-    first = agencies[0]
+    first = next((agency for agency in agencies if agency.kind == "local"), agencies[0])
     credentials = []
     for role in DEMO_ROLES:
         username = f"demo-{role}"
@@ -80,7 +82,19 @@ def prepare_access(services: Services) -> list[dict[str, str]]:
     return credentials
 
 
-def print_credentials(credentials: list[dict[str, str]], base_url: str) -> None:
+def sample_plate(store: ReadStore, agency_id: str) -> str | None:
+    """A plate one of the agency's cameras has seen, to try a first search with."""
+    for pass_id in range(1, 5000):
+        try:
+            read = store.get_read(read_id(pass_id, 0))
+        except (NotFound, ValueError):
+            continue
+        if read.agency_id == agency_id:
+            return read.plate
+    return None
+
+
+def print_credentials(credentials: list[dict[str, str]], base_url: str, plate: str | None = None) -> None:
     console = Console()
     if not credentials:
         console.print("no demo users: create one with `plateledger admin create-user`")
@@ -93,3 +107,5 @@ def print_credentials(credentials: list[dict[str, str]], base_url: str) -> None:
         "A one-time code: python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\" (or add the secret to an"
         " authenticator app). See docs/api.md for a first search."
     )
+    if plate:
+        console.print(f"A plate seen in the demo data, for a first exact search: [bold]{plate}[/bold]")
