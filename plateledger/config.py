@@ -1,11 +1,14 @@
 """Settings: one typed model, loaded once from `PLATELEDGER_*` environment variables and command-line flags.
 
-`load_settings()` is the only place that reads the environment. Validators never touch global state, and an
-unknown `PLATELEDGER_*` variable is an error (a typo would otherwise silently leave a default in force).
+`load_settings()` is the only place that reads the environment. Validators never touch global state. A
+`PLATELEDGER_*` variable that names no setting is logged as a warning, not refused: other commands read
+variables of their own under the same prefix (e.g. PLATELEDGER_MQTT_PASSWORD), but a typo should not pass
+unnoticed.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+log = logging.getLogger(__name__)
 ENV_PREFIX = "PLATELEDGER_"
 DEFAULT_BANNER = (
     "This system holds law-enforcement records. It is for authorised use only, for a stated purpose and case. "
@@ -114,22 +118,30 @@ class Settings(PlateLedgerBaseModel):
         return self.data_dir / "audit.db"
 
 
-def settings_from_env(environ: Mapping[str, str]) -> dict[str, str]:
-    """The `PLATELEDGER_*` variables as field values; an unknown variable raises ValueError."""
+def settings_from_env(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The `PLATELEDGER_*` variables that name settings, as field values; and the names of those that do not."""
     values: dict[str, str] = {}
+    unknown: list[str] = []
     for name, value in environ.items():
         if not name.startswith(ENV_PREFIX):
             continue
         field = name[len(ENV_PREFIX) :].lower()
-        if field not in Settings.model_fields:
-            known = ", ".join(ENV_PREFIX + key.upper() for key in Settings.model_fields)
-            raise ValueError(f"unknown setting {name}; known: {known}")
-        values[field] = value
-    return values
+        if field in Settings.model_fields:
+            values[field] = value
+        else:
+            unknown.append(name)
+    return values, sorted(unknown)
+
+
+def _known() -> str:
+    return ", ".join(ENV_PREFIX + key.upper() for key in Settings.model_fields)
 
 
 def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from the environment, then `overrides` (command-line flags; None values are left out)."""
-    values: dict[str, Any] = settings_from_env(os.environ if environ is None else environ)
+    found, unknown = settings_from_env(os.environ if environ is None else environ)
+    for name in unknown:
+        log.warning("%s names no plateledger setting: ignored by the server (known: %s)", name, _known())
+    values: dict[str, Any] = dict(found)
     values.update({key: value for key, value in (overrides or {}).items() if value is not None})
     return Settings.model_validate(values)
