@@ -191,3 +191,21 @@ def test_agency_admin_manages_policy_users_keys_and_cameras(world: World, client
     assert no_position.status_code == 422
     cameras = client.get("/api/v1/agencies/alpha/cameras", headers=world.headers("alpha", "officer")).json()
     assert {item["id"] for item in cameras} == {"alpha-cam", "gate-2"}
+
+
+def test_administrators_cannot_escalate(world: World, client: TestClient) -> None:
+    admin = world.headers("alpha", "agency_admin")
+    system_admin = world.user("alpha", "system_admin").user.username
+    for method, url in (
+        ("POST", f"/api/v1/users/{system_admin}/disable"),
+        ("POST", f"/api/v1/users/{system_admin}/unlock"),
+    ):
+        assert client.request(method, url, headers=admin).status_code == 403
+    demote = client.put(f"/api/v1/users/{system_admin}/role", json={"role": "officer"}, headers=admin)
+    assert demote.status_code == 403
+    made = client.post("/api/v1/agencies/alpha/users", json={"username": "boss", "role": "system_admin"}, headers=admin)
+    assert made.status_code == 403
+    audit_key = client.post(
+        "/api/v1/agencies/alpha/api-keys", json={"name": "siem", "scopes": ["audit"]}, headers=admin
+    )
+    assert (audit_key.status_code, audit_key.json()["field"]) == (403, "scopes")

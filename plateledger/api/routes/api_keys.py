@@ -16,6 +16,7 @@ from plateledger.api.schemas.request import ApiKeyCreate
 from plateledger.api.schemas.response import ApiKeyOut, NewApiKeyOut
 from plateledger.api.services import Services
 from plateledger.api.tags import Tags
+from plateledger.policy.decision import Decision, Refused
 
 router = APIRouter(prefix="/api/v1", tags=[Tags.api_keys])
 KeyId = Annotated[str, Path(max_length=32)]
@@ -43,6 +44,11 @@ def create_key(
 ) -> NewApiKeyOut:
     """Issue a key; its token is in this answer only."""
     require(services, principal, "api_key_create", agency_id, parameters={"name": body.name})
+    if set(body.scopes) - {"ingest"}:
+        # An audit-scoped key reads the audit, which no administrator role may: such keys are issued on the
+        # server's own command line (plateledger admin create-api-key --scope audit), by whoever runs it.
+        reason = "over HTTP only ingest keys are issued; other scopes come from `plateledger admin create-api-key`"
+        raise Refused(Decision.deny(reason, "forbidden", 403, "scopes"))
     key, token = services.access.api_keys.create(agency_id, body.name, body.scopes, actor=principal.name)
     return NewApiKeyOut(**key_out(key).model_dump(), token=token)
 

@@ -32,6 +32,8 @@ def _target(services: Services, principal: Principal, username: str, action: str
         require(services, principal, action, parameters={"username": username})  # refusals first: no probing
         raise Refused(Decision.deny(f"user {username!r} does not exist", "not_found", 404, "username"))
     require(services, principal, action, user.agency_id, parameters={"username": user.username})
+    if user.role == "system_admin" and principal.role != "system_admin":
+        raise Refused(Decision.deny("only a system_admin may change a system_admin's account", "forbidden", 403))
     return user
 
 
@@ -63,8 +65,6 @@ def create_user(
 def change_role(username: Username, body: RoleChange, principal: CurrentPrincipal, services: ServicesDep) -> UserOut:
     user = _target(services, principal, username, "user_role_change")
     _only_system_admin_makes_system_admins(principal, body.role)
-    if user.role == "system_admin":
-        _only_system_admin_makes_system_admins(principal, user.role)
     return user_out(services.access.users.set_role(user.username, body.role, actor=principal.name))
 
 
