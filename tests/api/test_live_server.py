@@ -15,8 +15,8 @@ from access.world import World, build_world, exact_body
 
 from plateledger.access import SystemClock
 
-IDLE_SECONDS = 1
-ABSOLUTE_SECONDS = 3
+IDLE_SECONDS = 2
+ABSOLUTE_SECONDS = 4
 
 
 @pytest.fixture(scope="module")
