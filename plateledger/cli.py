@@ -101,11 +101,18 @@ def bench(
     baseline: Annotated[bool, typer.Option(help="Also measure the single-table baseline.")] = True,
     workdir: Annotated[Path | None, typer.Option(help="Where the temporary databases go.")] = None,
     cache_mib: Annotated[int, typer.Option(help="SQLite page cache per connection, MiB.")] = 1024,
+    wildcard_plates: Annotated[
+        int, typer.Option(help="Also time wildcard search over this many distinct plates (0: skip).")
+    ] = 0,
 ) -> None:
     """Measure ingest, lookups and storage of the store against the baseline; print JSON."""
     from plateledger.bench.runner import run
 
     figures = run(reads, seed=seed, queries=queries, with_baseline=baseline, directory=workdir, cache_mib=cache_mib)
+    if wildcard_plates:
+        from plateledger.bench.wildcard_scale import run_wildcard_scale
+
+        figures["wildcard_scale"] = run_wildcard_scale(wildcard_plates, directory=workdir)
     text = json.dumps(figures, indent=2)
     if out is not None:
         out.write_text(text + "\n")

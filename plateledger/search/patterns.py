@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from plateledger.plates.normalize import normalize_plate
-from plateledger.plates.skeleton import SKELETON_ALPHABET, skeleton
+from plateledger.plates.skeleton import ALPHABET, SKELETON_ALPHABET, skeleton
 
 MIN_FIXED_CHARACTERS = 3
 _PATTERN = re.compile(r"^[A-Z0-9?*]+$")
@@ -30,6 +30,30 @@ def parse_wildcard(pattern: str) -> str:
     if fixed < MIN_FIXED_CHARACTERS:
         raise PatternError(f"the pattern has {fixed} fixed characters; at least {MIN_FIXED_CHARACTERS} are needed")
     return cleaned
+
+
+def has_trigram(pattern: str) -> bool:
+    """True when three fixed characters stand in a row: a trigram index answers the pattern directly."""
+    run = 0
+    for character in pattern:
+        run = run + 1 if character not in "?*" else 0
+        if run == 3:
+            return True
+    return False
+
+
+def trigram_alternatives(pattern: str) -> list[str] | None:
+    """Trigrams one of which every match contains, for a pattern with no three fixed characters in a row.
+
+    Two fixed characters next to a `?` ("7A?..." or "...?7A") or either side of one ("7?A") become the 36
+    trigrams that `?` can complete; a match must contain one of them. None when the pattern has no such spot.
+    """
+    for position in range(len(pattern) - 2):
+        window = pattern[position : position + 3]
+        if "*" in window or window.count("?") != 1:
+            continue
+        return [window.replace("?", character) for character in ALPHABET]
+    return None
 
 
 def wildcard_regex(pattern: str) -> re.Pattern[str]:

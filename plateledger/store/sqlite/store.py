@@ -19,7 +19,14 @@ from pathlib import Path
 from plateledger.plates.normalize import normalize_plate
 from plateledger.plates.regions import RegionError, parse_region
 from plateledger.reads import BatchResult, NewRead, StoredRead, now_ms, validate_batch
-from plateledger.search.patterns import describe_near, near_neighbourhood, parse_wildcard, wildcard_regex
+from plateledger.search.patterns import (
+    describe_near,
+    has_trigram,
+    near_neighbourhood,
+    parse_wildcard,
+    trigram_alternatives,
+    wildcard_regex,
+)
 from plateledger.store.contract import (
     Agency,
     Area,
@@ -274,9 +281,18 @@ class SqliteReadStore:
         check_page_arguments(limit, cursor)
         parsed = parse_wildcard(pattern)
         connection = self._read_connection()
-        rows = connection.execute(
-            "SELECT rowid FROM plate_trigrams WHERE plate GLOB ? LIMIT ?", (parsed, MAX_WILDCARD_PLATES + 1)
-        ).fetchall()
+        alternatives = None if has_trigram(parsed) else trigram_alternatives(parsed)
+        if alternatives is None:
+            # Three fixed characters in a row (the trigram index answers), or no spot to expand: a scan of the
+            # distinct plates, never of the reads.
+            rows = connection.execute(
+                "SELECT rowid FROM plate_trigrams WHERE plate GLOB ? LIMIT ?", (parsed, MAX_WILDCARD_PLATES + 1)
+            ).fetchall()
+        else:
+            rows = connection.execute(
+                "SELECT rowid FROM plate_trigrams WHERE plate_trigrams MATCH ? AND plate GLOB ? LIMIT ?",
+                (" OR ".join(f'"{trigram}"' for trigram in alternatives), parsed, MAX_WILDCARD_PLATES + 1),
+            ).fetchall()
         if len(rows) > MAX_WILDCARD_PLATES:
             raise ValueError(f"pattern {parsed} matches more than {MAX_WILDCARD_PLATES} plates: add characters")
         if not rows:
