@@ -191,22 +191,24 @@ class PassReader:
         cursor: Cursor | None,
         size: int,
     ) -> tuple[list[PassRow], bool]:
-        """Up to `size` pass rows after the cursor, and whether the selections are exhausted."""
-        parts: list[str] = []
-        parameters: list[object] = []
+        """Up to `size` pass rows after the cursor, and whether the selections are exhausted.
+
+        Each selection runs on its own with ORDER BY ... LIMIT, so a single-plate selection walks its index
+        backwards and stops after `size` entries instead of sorting the plate's whole history; the few
+        selections are then merged here.
+        """
+        keyset = "1" if cursor is None else "(first_ms < ? OR (first_ms = ? AND id <= ?))"
+        extra = [] if cursor is None else [cursor.first_ms, cursor.first_ms, cursor.pass_id]
+        found: dict[int, int] = {}
         for sql, values in selections:
-            if cursor is None:
-                parts.append(sql.replace("{keyset}", "1"))
-                parameters.extend(values)
-            else:
-                parts.append(sql.replace("{keyset}", "(first_ms < ? OR (first_ms = ? AND id <= ?))"))
-                parameters.extend([*values, cursor.first_ms, cursor.first_ms, cursor.pass_id])
-        ids_query = " UNION ".join(parts)
-        query = (
-            f"SELECT {PASS_COLUMNS} FROM passes WHERE id IN (SELECT id FROM ({ids_query}) "
-            f"ORDER BY first_ms DESC, id DESC LIMIT ?) ORDER BY first_ms DESC, id DESC"
-        )
-        rows = connection.execute(query, [*parameters, size]).fetchall()
+            query = f"{sql.replace('{keyset}', keyset)} ORDER BY first_ms DESC, id DESC LIMIT ?"
+            found.update(connection.execute(query, [*values, *extra, size]).fetchall())
+        newest = sorted(found.items(), key=lambda item: (item[1], item[0]), reverse=True)[:size]
+        marks = ",".join("?" * len(newest))
+        rows = connection.execute(
+            f"SELECT {PASS_COLUMNS} FROM passes WHERE id IN ({marks}) ORDER BY first_ms DESC, id DESC",
+            [pass_id for pass_id, _ in newest],
+        ).fetchall()
         exhausted = len(rows) < size
         if cursor is not None:
             # The cursor's own pass comes back (<=) so its remaining frames are seen; drop it once exhausted.
