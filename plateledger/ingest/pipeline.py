@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from plateledger.images import ImageError, ImageStore
+from plateledger.images import ImageError, ImageStore, LinkKind
+from plateledger.images.store import ImageRef
 from plateledger.ingest.model import ParsedPayload, ReadExtras
 from plateledger.ingest.records import IngestRecords
+from plateledger.ingest.writes import Attachments, DirectWrites, Writes
 from plateledger.reads import NewRead
 from plateledger.store.contract import ReadStore
 
@@ -93,8 +95,15 @@ def ingest(
     hotlist_hook: HotlistHook | None = None,
     *,
     records: IngestRecords | None = None,
+    writes: Writes | None = None,
 ) -> IngestOutcome:
-    """Store a parsed payload; see the module docstring. Refusals are per item, never for the whole payload."""
+    """Store a parsed payload; see the module docstring. Refusals are per item, never for the whole payload.
+
+    `writes` commits (DirectWrites by default: a transaction per call; GroupWrites shares transactions with
+    concurrent callers). The reads are committed first, then the image files are written and the links,
+    extras and liveness committed, then the hot-list hook runs: an outcome means all of it is durable.
+    """
+    writes = writes or DirectWrites(store, images, records)
     outcome = IngestOutcome(adapter=parsed.adapter, kind=parsed.kind, notes=list(parsed.notes))
     by_index: dict[int, dict[str, Any]] = {}
     for refusal in parsed.refused:
@@ -107,24 +116,29 @@ def ingest(
     ids: dict[int, int] = {}  # position in parsed.reads -> read id (stored or stored before)
     if parsed.reads:
         reads = _with_region(parsed)
-        result = store.append(reads)
-        for position in range(len(reads)):
-            item = result.outcome(position)
-            item["index"] = parsed.source_index[position]
-            by_index[item["index"]] = item
-            if item["status"] in ("stored", "duplicate"):
-                ids[position] = int(item["id"])
+        result = writes.append(reads)
+        for refusal in result.refused:
+            index = parsed.source_index[refusal.index]
+            by_index[index] = {"index": index, "status": "refused", "field": refusal.field, "reason": refusal.reason}
+        for position, read_id in result.duplicates.items():
+            index = parsed.source_index[position]
+            by_index[index] = {"index": index, "status": "duplicate", "id": read_id}
+            ids[position] = read_id
+        for position, read_id in result.stored.items():
+            index = parsed.source_index[position]
+            by_index[index] = {"index": index, "status": "stored", "id": read_id}
+            ids[position] = read_id
         outcome.stored_items = [
             StoredItem(parsed.source_index[position], reads[position], read_id, parsed.extras.get(position))
             for position, read_id in sorted(result.stored.items())
         ]
-    _images(parsed, images, ids, by_index, outcome)
+    attachments = Attachments(links=_images(parsed, images, ids, by_index, outcome))
     if records is not None:
-        extras = [(ids[position], extra) for position, extra in parsed.extras.items() if position in ids]
-        if extras:
-            records.keep_extras(parsed.adapter, extras)
-        if parsed.liveness:
-            records.record_liveness(parsed.adapter, parsed.liveness)
+        attachments.extras = [
+            (parsed.adapter, ids[position], extra) for position, extra in parsed.extras.items() if position in ids
+        ]
+        attachments.liveness = [(parsed.adapter, beat) for beat in parsed.liveness]
+    writes.attach(attachments)
     outcome.liveness = len(parsed.liveness)
     outcome.items = [by_index[index] for index in sorted(by_index)]
     for item in outcome.items:
@@ -149,8 +163,10 @@ def _images(
     ids: dict[int, int],
     by_index: dict[int, dict[str, Any]],
     outcome: IngestOutcome,
-) -> None:
-    """Validate, store and attach the images of stored reads; a bad image is refused alone, the read stays."""
+) -> list[tuple[int, LinkKind, ImageRef]]:
+    """Validate and write the images of stored reads (the files are durable on return); the links to commit.
+    A bad image is refused alone, the read stays."""
+    links: list[tuple[int, LinkKind, ImageRef]] = []
     for pending in parsed.images:
         if pending.read_index not in ids:
             continue  # the read was refused: its images are not kept
@@ -166,10 +182,11 @@ def _images(
             except ImageError as error:
                 report.update(status="refused", reason=error.reason)
             else:
-                images.attach(ids[pending.read_index], pending.kind, ref)
+                links.append((ids[pending.read_index], pending.kind, ref))
                 report.update(status="stored", sha256=ref.sha256, format=ref.format)
         if report["status"] == "stored":
             outcome.images_stored += 1
         else:
             outcome.images_refused += 1
         item.setdefault("images", []).append(report)
+    return links

@@ -49,6 +49,13 @@ CREATE TABLE IF NOT EXISTS import_rejects (
 ) WITHOUT ROWID;
 """
 
+_KEEP_EXTRAS = "INSERT OR IGNORE INTO read_extras (read_id, adapter, extras, stored_ms) VALUES (?, ?, ?, ?)"
+_RECORD_LIVENESS = (
+    "INSERT INTO camera_liveness (camera_id, seen_ms, source, detail) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (camera_id) DO UPDATE SET beats = beats + 1, "
+    "seen_ms = max(seen_ms, excluded.seen_ms), source = excluded.source, detail = excluded.detail"
+)
+
 
 def default_records_path(store_path: str | Path) -> Path:
     return Path(f"{store_path}.ingest.sqlite")
@@ -106,9 +113,36 @@ class IngestRecords:
         """Store the extras of stored reads; a read that has extras already keeps its first ones."""
         stamp = now_ms()
         self._write(
-            "INSERT OR IGNORE INTO read_extras (read_id, adapter, extras, stored_ms) VALUES (?, ?, ?, ?)",
+            _KEEP_EXTRAS,
             [(read_id, adapter, json.dumps(extras.to_dict(), sort_keys=True), stamp) for read_id, extras in items],
         )
+
+    def keep_batch(
+        self, extras: Sequence[tuple[str, int, ReadExtras]], liveness: Sequence[tuple[str, Liveness]] = ()
+    ) -> None:
+        """Extras (adapter, read id, extras) and liveness (source, beat) of many payloads in one transaction:
+        ingest's group commit. Same rules as keep_extras and record_liveness."""
+        if not extras and not liveness:
+            return
+        stamp = now_ms()
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                self._connection.executemany(
+                    _KEEP_EXTRAS,
+                    [
+                        (read_id, adapter, json.dumps(kept.to_dict(), sort_keys=True), stamp)
+                        for adapter, read_id, kept in extras
+                    ],
+                )
+                self._connection.executemany(
+                    _RECORD_LIVENESS,
+                    [(b.camera_id, b.seen_ms, source, json.dumps(b.detail, sort_keys=True)) for source, b in liveness],
+                )
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
 
     def extras_for(self, read_id: int) -> ReadExtras | None:
         rows = self._query("SELECT extras FROM read_extras WHERE read_id = ?", (read_id,))
@@ -117,9 +151,7 @@ class IngestRecords:
     # -- liveness --------------------------------------------------------------------------------------------------
     def record_liveness(self, source: str, beats: Iterable[Liveness]) -> None:
         self._write(
-            "INSERT INTO camera_liveness (camera_id, seen_ms, source, detail) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (camera_id) DO UPDATE SET beats = beats + 1, "
-            "seen_ms = max(seen_ms, excluded.seen_ms), source = excluded.source, detail = excluded.detail",
+            _RECORD_LIVENESS,
             [(beat.camera_id, beat.seen_ms, source, json.dumps(beat.detail, sort_keys=True)) for beat in beats],
         )
 

@@ -18,9 +18,10 @@ from typing import Any
 from plateledger.images import ImageStore
 from plateledger.ingest.deadletters import DeadLetter, DeadLetterStore
 from plateledger.ingest.model import BatchTooLarge, CameraInfo, IngestContext, ParsedPayload, PayloadError
-from plateledger.ingest.pipeline import HotlistHook, IngestOutcome, ingest
+from plateledger.ingest.pipeline import HotlistHook, IngestOutcome, ingest, no_hotlists
 from plateledger.ingest.records import IngestRecords
 from plateledger.ingest.registry import get_adapter
+from plateledger.ingest.writes import DirectWrites, GroupWrites, Writes
 from plateledger.store.contract import NotFound, ReadStore
 
 # The URL paths the API mounts each adapter at (documented in docs/ingest.md).
@@ -76,9 +77,16 @@ def context_for_camera(
 ) -> IngestContext:
     """The context for an authenticated camera (or agent): `sources` maps the sender's camera names or
     numbers to our camera ids, for agents that post for several cameras."""
+    infos: dict[str, CameraInfo] = {}
+
+    def info(ours: str) -> CameraInfo:
+        if ours not in infos:
+            infos[ours] = camera_info(store, ours)
+        return infos[ours]
+
     return IngestContext(
-        camera=None if camera_id is None else camera_info(store, camera_id),
-        sources={name: camera_info(store, ours) for name, ours in (sources or {}).items()},
+        camera=None if camera_id is None else info(camera_id),
+        sources={name: info(ours) for name, ours in (sources or {}).items()},
         credential_id=credential_id,
     )
 
@@ -92,15 +100,25 @@ class Ingestor:
         records: IngestRecords | None = None,
         deadletters: DeadLetterStore | None = None,
         hotlist_hook: HotlistHook | None = None,
+        group_commit: bool = False,
     ) -> None:
         self.store = store
         self.images = images
         self.records = records
         self.deadletters = deadletters
-        self.hotlist_hook = hotlist_hook
+        self.hotlist_hook: HotlistHook = hotlist_hook or no_hotlists  # settable after construction
+        # Group commit shares transactions between concurrent callers (an HTTP server's requests): see commit.py.
+        self.writes: Writes = (GroupWrites if group_commit else DirectWrites)(store, images, records)
 
     def ingest(self, parsed: ParsedPayload) -> IngestOutcome:
-        return ingest(parsed, self.store, self.images, self.hotlist_hook, records=self.records)
+        return ingest(parsed, self.store, self.images, self.hotlist_hook, records=self.records, writes=self.writes)
+
+    def close(self) -> None:
+        """Finish queued commits and close ingest's own files (not the read store: it is the caller's)."""
+        self.writes.close()
+        for part in (self.images, self.records, self.deadletters):
+            if part is not None:
+                part.close()
 
     def _dead_letter(self, error: PayloadError, **letter: Any) -> Rejected:
         letter_id = None

@@ -1,0 +1,141 @@
+"""The durable writes of an ingest, direct or through group commit.
+
+A payload's reads go to the store (`append`); then what hangs off the stored reads (image links, extras,
+camera liveness) goes to ingest's own files (`attach`). `DirectWrites` commits each call on its own: one
+transaction per call. `GroupWrites` runs both through a `GroupCommit`, so concurrent payloads (an HTTP server's
+requests) share one store transaction and one attachments transaction. Either way a call returns only when
+its data is durable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from plateledger.images import ImageStore, LinkKind
+from plateledger.images.store import ImageRef
+from plateledger.ingest.commit import GroupCommit
+from plateledger.ingest.model import Liveness, ReadExtras
+from plateledger.ingest.records import IngestRecords
+from plateledger.reads import BatchResult, NewRead, Refusal
+from plateledger.store.contract import ReadStore
+
+
+@dataclass(slots=True)
+class Attachments:
+    """What one payload attaches to its stored reads."""
+
+    links: list[tuple[int, LinkKind, ImageRef]] = field(default_factory=list)
+    extras: list[tuple[str, int, ReadExtras]] = field(default_factory=list)  # (adapter, read id, extras)
+    liveness: list[tuple[str, Liveness]] = field(default_factory=list)  # (source, beat)
+
+    def __bool__(self) -> bool:
+        return bool(self.links or self.extras or self.liveness)
+
+    def extend(self, other: Attachments) -> None:
+        self.links.extend(other.links)
+        self.extras.extend(other.extras)
+        self.liveness.extend(other.liveness)
+
+
+class Writes(Protocol):
+    def append(self, reads: list[NewRead]) -> BatchResult: ...
+
+    def attach(self, attachments: Attachments) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class DirectWrites:
+    """One transaction per call."""
+
+    def __init__(self, store: ReadStore, images: ImageStore | None, records: IngestRecords | None) -> None:
+        self.store = store
+        self.images = images
+        self.records = records
+
+    def append(self, reads: list[NewRead]) -> BatchResult:
+        return self.store.append(reads)
+
+    def attach(self, attachments: Attachments) -> None:
+        if attachments.links and self.images is not None:
+            self.images.links.attach_many(attachments.links)
+        if self.records is not None and (attachments.extras or attachments.liveness):
+            self.records.keep_batch(attachments.extras, attachments.liveness)
+
+    def close(self) -> None:
+        pass
+
+
+def split_result(result: BatchResult, sizes: Sequence[int]) -> list[BatchResult]:
+    """One store answer for a concatenated batch, cut back into the answers of its parts."""
+    starts = []
+    offset = 0
+    for size in sizes:
+        starts.append(offset)
+        offset += size
+    parts = [BatchResult() for _ in sizes]
+
+    def part_of(index: int) -> int:
+        low, high = 0, len(starts) - 1
+        while low < high:  # the last start at or before index
+            middle = (low + high + 1) // 2
+            if starts[middle] <= index:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    for index, read_id in result.stored.items():
+        number = part_of(index)
+        parts[number].stored[index - starts[number]] = read_id
+    for index, read_id in result.duplicates.items():
+        number = part_of(index)
+        parts[number].duplicates[index - starts[number]] = read_id
+    for refusal in result.refused:
+        number = part_of(refusal.index)
+        parts[number].refused.append(Refusal(refusal.index - starts[number], refusal.field, refusal.reason))
+    return parts
+
+
+class GroupWrites(DirectWrites):
+    """Concurrent callers share transactions (see commit.py); the answers are the same as DirectWrites'."""
+
+    def __init__(self, store: ReadStore, images: ImageStore | None, records: IngestRecords | None) -> None:
+        super().__init__(store, images, records)
+        self._reads: GroupCommit[list[NewRead], BatchResult] = GroupCommit("reads", self._append_many, super().append)
+        self._attachments: GroupCommit[Attachments, None] = GroupCommit(
+            "attachments", self._attach_many, super().attach
+        )
+
+    def _append_many(self, batches: list[list[NewRead]]) -> list[BatchResult]:
+        if len(batches) == 1:
+            return [self.store.append(batches[0])]
+        combined = [read for batch in batches for read in batch]
+        return split_result(self.store.append(combined), [len(batch) for batch in batches])
+
+    def _attach_many(self, groups: list[Attachments]) -> list[None]:
+        combined = Attachments()
+        for attachments in groups:
+            combined.extend(attachments)
+        DirectWrites.attach(self, combined)
+        return [None] * len(groups)
+
+    def append(self, reads: list[NewRead]) -> BatchResult:
+        return self._reads.submit(reads)
+
+    def attach(self, attachments: Attachments) -> None:
+        if attachments:
+            self._attachments.submit(attachments)
+
+    @property
+    def stats(self) -> dict[str, dict[str, int]]:
+        return {
+            commit.name: {"groups": commit.stats.groups, "items": commit.stats.items, "largest": commit.stats.largest}
+            for commit in (self._reads, self._attachments)
+        }
+
+    def close(self) -> None:
+        self._reads.close()
+        self._attachments.close()
