@@ -8,13 +8,14 @@ unnoticed.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 log = logging.getLogger(__name__)
 ENV_PREFIX = "PLATELEDGER_"
@@ -97,6 +98,48 @@ class Settings(PlateLedgerBaseModel):
         max_length=64,
     )
 
+    # -- ingest (docs/ingest.md) ------------------------------------------------------------------------------------
+    ingest_max_body_bytes: int = Field(
+        33_554_432,
+        title="Ingest body limit",
+        description="Largest body the ingest routes accept (bytes): a native batch of 10,000 reads with images "
+        "runs to tens of MiB. Larger bodies answer 413.",
+        ge=1024,
+    )
+    ingest_group_commit: bool = Field(
+        True,
+        title="Ingest group commit",
+        description="Concurrent ingest requests share one durable transaction (each is still answered only "
+        "after its commit). Off: one transaction per request.",
+    )
+    frigate_mqtt_host: str | None = Field(
+        None,
+        title="Frigate MQTT broker",
+        description="Host of the MQTT broker Frigate publishes to; when set, `plateledger serve` subscribes to "
+        "Frigate's plate events. Unset: off.",
+    )
+    frigate_mqtt_port: int = Field(
+        1883, title="Frigate MQTT port", description="Port of the MQTT broker.", ge=1, le=65535
+    )
+    frigate_topic_prefix: str = Field(
+        "frigate", title="Frigate topic prefix", description="Frigate's MQTT topic prefix.", min_length=1
+    )
+    frigate_camera_map: dict[str, str] = Field(
+        default_factory=dict,
+        title="Frigate camera map",
+        description='Frigate camera name -> our camera id, as JSON (e.g. {"driveway_cam": "gate-1"}).',
+    )
+
+    @field_validator("frigate_camera_map", mode="before")
+    @classmethod
+    def _json_map(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"is not a JSON object ({error.msg})") from None
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.session_idle_seconds > self.session_absolute_seconds:
@@ -116,6 +159,18 @@ class Settings(PlateLedgerBaseModel):
     @property
     def audit_path(self) -> Path:
         return self.data_dir / "audit.db"
+
+    @property
+    def ingest_path(self) -> Path:
+        return self.data_dir / "ingest.db"
+
+    @property
+    def deadletters_path(self) -> Path:
+        return self.data_dir / "deadletters.db"
+
+    @property
+    def images_path(self) -> Path:
+        return self.data_dir / "images"
 
 
 def settings_from_env(environ: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:

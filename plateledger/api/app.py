@@ -21,6 +21,9 @@ from plateledger.api.routes import (
     audit,
     cameras,
     health,
+    images,
+    ingest,
+    ingest_keys,
     reads,
     searches,
     session,
@@ -30,9 +33,11 @@ from plateledger.api.schemas.response import ErrorBody
 from plateledger.api.services import Services
 from plateledger.audit import AuditLedger
 from plateledger.config import Settings
+from plateledger.ingest import ROUTES as INGEST_ROUTES
 from plateledger.store.contract import ReadStore
 
 ROUTERS = (health, session, agencies, users, api_keys, cameras, searches, reads, approvals, audit)
+ROUTERS += (ingest, ingest_keys, images)
 DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
 ERROR_STATUSES = {
     400: "Malformed request (e.g. malformed JSON)",
@@ -66,7 +71,8 @@ def create_app(
     for module in ROUTERS:
         app.include_router(module.router)
     app.state.allowed_methods = allowed_methods
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    ingest_limits = dict.fromkeys(INGEST_ROUTES.values(), settings.ingest_max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, path_limits=ingest_limits)
     app.add_middleware(MetricsMiddleware, metrics=services.metrics, static_paths=DOC_PATHS)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -16,11 +16,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from plateledger.access.principal import Principal
 from plateledger.access.recorder import record
+from plateledger.access.users import AccessError
+from plateledger.api.ingest_senders import credential_id, record_refusal
 from plateledger.api.services import Services
 from plateledger.policy.actions import ACTIONS, authorize
 from plateledger.policy.decision import Decision, Refused
 
 PUBLIC_MARK = "__plateledger_public__"
+INGEST_MARK = "__plateledger_ingest__"  # True, or "query_key" where the key may also come as ?key=
 F = TypeVar("F", bound=Callable[..., Any])
 
 bearer = HTTPBearer(
@@ -40,6 +43,21 @@ def is_public(endpoint: object) -> bool:
     return bool(getattr(endpoint, PUBLIC_MARK, False))
 
 
+def ingest_route(*, query_key: bool = False) -> Callable[[F], F]:
+    """Declare an ingest route: a refused credential is recorded as `ingest_refused`. `query_key`: the API key
+    may also come as the query parameter `key` (for camera software that cannot send headers)."""
+
+    def mark(endpoint: F) -> F:
+        setattr(endpoint, INGEST_MARK, "query_key" if query_key else True)
+        return endpoint
+
+    return mark
+
+
+def _ingest_mark(endpoint: object) -> object:
+    return getattr(endpoint, INGEST_MARK, None)
+
+
 def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
@@ -50,13 +68,24 @@ def authenticate(
     services: Annotated[Services, Depends(get_services)],
 ) -> Principal | None:
     """The app-wide dependency: the principal, or None on a public route; 401 otherwise."""
-    if is_public(request.scope.get("endpoint")):
+    endpoint = request.scope.get("endpoint")
+    if is_public(endpoint):
         return None
-    if credentials is None:
-        raise Refused(
-            Decision.deny("authentication required: send Authorization: Bearer <token>", "unauthenticated", 401)
-        )
-    principal = services.access.authenticate(credentials.credentials)
+    ingest = _ingest_mark(endpoint)
+    token = None if credentials is None else credentials.credentials
+    if token is None and ingest == "query_key":
+        token = request.query_params.get("key") or None
+    try:
+        if token is None:
+            raise Refused(
+                Decision.deny("authentication required: send Authorization: Bearer <token>", "unauthenticated", 401)
+            )
+        principal = services.access.authenticate(token)
+    except (Refused, AccessError) as error:
+        if ingest is not None:
+            reason = error.decision.reason if isinstance(error, Refused) else error.detail
+            record_refusal(services.ledger, reason, route=request.url.path, credential=credential_id(token), status=401)
+        raise
     request.state.principal = principal
     return principal
 

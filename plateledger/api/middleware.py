@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,15 +27,17 @@ class BodyLimitMiddleware:
     sender cannot make the app parse more than the limit.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, path_limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = dict(path_limits or {})  # exact paths with a limit of their own (ingest)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = error_body("payload_too_large", f"the request body is over {self.max_bytes} bytes")
+        max_bytes = self.path_limits.get(scope.get("path", ""), self.max_bytes)
+        too_large = error_body("payload_too_large", f"the request body is over {max_bytes} bytes")
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:
@@ -43,7 +46,7 @@ class BodyLimitMiddleware:
             except ValueError:
                 await _send_json(send, 400, error_body("bad_request", "Content-Length is not a number"))
                 return
-            if length > self.max_bytes:
+            if length > max_bytes:
                 await _send_json(send, 413, too_large)
                 return
         chunks: list[bytes] = []
@@ -54,7 +57,7 @@ class BodyLimitMiddleware:
                 break  # the client went away: let the app see it
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > max_bytes:
                 await _send_json(send, 413, too_large)
                 return
             chunks.append(chunk)

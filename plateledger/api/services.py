@@ -9,6 +9,11 @@ from plateledger.access.recorder import Recorder
 from plateledger.api.metrics import Metrics
 from plateledger.audit import AuditLedger
 from plateledger.config import Settings
+from plateledger.images import ImageStore
+from plateledger.ingest import Ingestor
+from plateledger.ingest.bindings import IngestBindings
+from plateledger.ingest.deadletters import DeadLetterStore
+from plateledger.ingest.records import IngestRecords
 from plateledger.policy import Approvals, PolicyBook, PolicyGate
 from plateledger.store.contract import ReadStore
 
@@ -28,6 +33,24 @@ class Services:
         self.gate = PolicyGate(
             self.store, self.policies, self.approvals, self.ledger, clock, on_search=self.metrics.observe_search
         )
+        self._open_ingest()
+
+    def _open_ingest(self) -> None:
+        """DIR/ingest.db (extras, liveness, key bindings), DIR/deadletters.db and DIR/images/. The hot-list
+        engineer plugs in with `services.ingestor.hotlist_hook = ...` (a no-op until then)."""
+        from plateledger.api.ingest_senders import IngestSenders
+
+        settings = self.settings
+        self.images = ImageStore(settings.images_path)
+        self.bindings = IngestBindings(settings.ingest_path)
+        self.ingestor = Ingestor(
+            self.store,
+            images=self.images,
+            records=IngestRecords(settings.ingest_path),
+            deadletters=DeadLetterStore(settings.deadletters_path),
+            group_commit=settings.ingest_group_commit,
+        )
+        self.senders = IngestSenders(self.store, self.bindings, self.ledger)
 
     @property
     def clock(self) -> Clock:
@@ -38,6 +61,8 @@ class Services:
         return self.ledger
 
     def close(self) -> None:
+        self.ingestor.close()
+        self.bindings.close()
         self.access.close()
         self.ledger.close()
         self.store.close()

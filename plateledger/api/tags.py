@@ -14,3 +14,5 @@ class Tags(StrEnum):
     reads = "reads"
     approvals = "approvals"
     audit = "audit"
+    ingest = "ingest"
+    images = "images"

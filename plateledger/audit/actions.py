@@ -39,6 +39,7 @@ _REGISTRY: dict[str, str] = {
     "policy_changed": "An agency's retention, sharing, purpose or lookback policy was changed.",
     "camera_created": "A camera was registered with its ingest credential.",
     "ingest_refused": "A camera or feed was refused at ingest (bad credential, unknown camera, invalid payload).",
+    "ingest_binding_changed": "The cameras or source-camera map an ingest API key may post for were set.",
     "agreement_created": "A data sharing agreement between agencies was created.",
     "agreement_revoked": "A data sharing agreement was revoked.",
     "hotlist_changed": "A hot list or one of its entries was added, changed or removed.",

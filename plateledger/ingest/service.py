@@ -134,10 +134,13 @@ class Ingestor:
         *,
         content_type: str = "application/json",
         source: str = "http",
+        document: dict[str, Any] | None = None,
     ) -> IngestOutcome:
-        """Parse and store one payload; raise Rejected (after dead-lettering it) when it cannot be parsed."""
+        """Parse and store one payload; raise Rejected (after dead-lettering it) when it cannot be parsed.
+        `document`: the body's JSON object when the caller decoded it already (the body is still what a dead
+        letter keeps)."""
         try:
-            parsed = get_adapter(adapter).parse(body, context)
+            parsed = get_adapter(adapter).parse(body if document is None else document, context)
         except PayloadError as error:
             raise self._dead_letter(
                 error, adapter=adapter, body=body, content_type=content_type, context=context, source=source

@@ -51,6 +51,7 @@ def register(
 register("search", "search reads (exact, near, wildcard, area)", roles=SEARCHERS, audit="search")
 register("read_view", "open a single read", roles=SEARCHERS, audit="read_view")
 register("reads_ingest", "send reads from cameras and feeds", scopes=("ingest",), audit="ingest_refused")
+register("image_view", "view the plate crop and overview images of a read", roles=SEARCHERS, audit="image_view")
 # -- approvals -----------------------------------------------------------------------------------------------------
 register("approval_request", "ask a supervisor to approve a search", roles=SEARCHERS, audit="approval_requested")
 register("approval_read", "see approval requests (officers: their own)", roles=SEARCHERS)
@@ -97,6 +98,16 @@ register(
 register("api_key_revoke", "revoke an API key", roles=ADMINS, any_agency=("system_admin",), audit="api_key_revoked")
 register("camera_read", "list an agency's cameras", roles=ROLES, any_agency=("system_admin",))
 register("camera_create", "register a camera", roles=ADMINS, audit="camera_created")
+register(
+    "ingest_binding_read", "see which cameras an ingest key may post for", roles=ADMINS, any_agency=("system_admin",)
+)
+register(
+    "ingest_binding_change",
+    "set the cameras and source-camera map of an ingest key",
+    roles=ADMINS,
+    any_agency=("system_admin",),
+    audit="ingest_binding_changed",
+)
 register("session_read", "see one's own session and principal", roles=ROLES, scopes=("ingest", "audit"))
 
 ACTIONS: Mapping[str, ActionRule] = MappingProxyType(_ACTIONS)

@@ -8,7 +8,7 @@ outcome, allowed or refused, is written to the audit ledger before anything is r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,18 +191,25 @@ class PolicyGate:
     def view_read(
         self,
         principal: Principal,
-        read_id: int,
+        read_id: int | None,
         purpose: str | None,
         case_number: str | None,
         justification: str | None = None,
+        *,
+        action: str = "read_view",
+        subject: dict[str, Any] | None = None,
     ) -> StoredRead:
-        """One read, if the principal may see it for this purpose and case; recorded as read_view."""
-        parameters: dict[str, Any] = {"read_id": read_id}
+        """One read, if the principal may see it for this purpose and case; recorded as read_view.
+
+        The images of a read pass the same way with `action="image_view"`; `subject` adds what is viewed to
+        the ledger's parameters (an image's sha256). A read_id of None: nothing to show (an unknown image),
+        refused as not found once role, purpose and case have passed."""
+        parameters: dict[str, Any] = {"read_id": read_id, **(subject or {})}
 
         def refuse(decision: Decision, shown: Decision | None = None) -> Refused:
             record(
                 self.ledger,
-                "read_view",
+                action,
                 user=principal.name,
                 agency=principal.agency_id,
                 outcome="refused",
@@ -214,13 +221,16 @@ class PolicyGate:
             )
             return Refused(shown or decision)
 
-        decision = authorize(principal, "read_view")
+        decision = authorize(principal, action)
         if not decision.allowed:
             raise refuse(decision)
         policy = self.policies.get(principal.agency_id)
         decision = self._purpose_and_case(policy, purpose, case_number, justification)
         if not decision.allowed:
             raise refuse(decision)
+        if read_id is None:
+            what = " ".join(f"{key} {value}" for key, value in (subject or {}).items()) or "it"
+            raise refuse(Decision.deny(f"{what} does not exist", "not_found", 404, next(iter(subject or {}), None)))
         missing = Decision.deny(f"read {read_id} does not exist", "not_found", 404, "read_id")
         try:
             read = self._store.get_read(read_id)
@@ -236,7 +246,7 @@ class PolicyGate:
             raise refuse(decision)
         record(
             self.ledger,
-            "read_view",
+            action,
             user=principal.name,
             agency=principal.agency_id,
             parameters=parameters,
@@ -246,6 +256,30 @@ class PolicyGate:
             result_count=1,
         )
         return read
+
+    def view_image(
+        self,
+        principal: Principal,
+        read_ids: Sequence[int],
+        sha256: str,
+        purpose: str | None,
+        case_number: str | None,
+        justification: str | None = None,
+    ) -> StoredRead:
+        """The read an image is attached to, through view_read as image_view: of the reads it belongs to
+        (one frame may serve several), the first within the principal's reach; refused as not found if none."""
+        reach = self.reach(principal)
+        chosen = read_ids[0] if read_ids else None
+        for read_id in read_ids[:100]:
+            try:
+                if self._store.get_read(read_id).agency_id in reach:
+                    chosen = read_id
+                    break
+            except (NotFound, ValueError, OverflowError):
+                continue
+        return self.view_read(
+            principal, chosen, purpose, case_number, justification, action="image_view", subject={"image": sha256}
+        )
 
 
 def _field_of(query: SearchQuery, message: str) -> str:

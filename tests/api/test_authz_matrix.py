@@ -94,6 +94,20 @@ def read_url(world: World, agency: str) -> str:
     return f"/api/v1/reads/{world.read_ids[agency][0]}?purpose=stolen_vehicle&case_number={CASE}"
 
 
+def image_sha(world: World, agency: str) -> str:
+    """An image attached to the agency's first 7ABC123 read."""
+    from plateledger.bench.ingest_load import make_crop, unique_jpeg
+
+    ref = world.services.images.put(unique_jpeg(make_crop(2000), next(counter)))
+    world.services.images.attach(world.read_ids[agency][0], "crop", ref)
+    return ref.sha256
+
+
+def ingest_key_id(world: World, agency: str) -> str:
+    key, _ = world.access.api_keys.create(agency, "camera key", actor="test")
+    return key.id
+
+
 def new_agency(world: World, agency: str) -> Request:
     return "POST", "/api/v1/agencies", {"id": unique("ag"), "name": "New PD", "kind": "local", "jurisdiction": "US-NV"}
 
@@ -244,6 +258,38 @@ MATRIX: list[Row] = [
         "/api/v1/audit/anomalies",
         lambda w, a: ("GET", f"/api/v1/audit/anomalies?agency={a}", None),
         {AUD, SUP},
+        set(),
+    ),
+    # ingest: only ingest API keys post reads (tests/api/test_ingest_auth.py); every user role is refused
+    row("POST", "/api/v1/reads", lambda w, a: ("POST", "/api/v1/reads", {"reads": []}), set(), set()),
+    row("POST", "/api/v1/ingest/openalpr", fixed("POST", "/api/v1/ingest/openalpr", {"data_type": "vehicle"}), set()),
+    row("POST", "/api/v1/ingest/platerecognizer", fixed("POST", "/api/v1/ingest/platerecognizer", {}), set()),
+    row(
+        "GET",
+        "/api/v1/api-keys/{key_id}/binding",
+        lambda w, a: ("GET", f"/api/v1/api-keys/{ingest_key_id(w, a)}/binding", None),
+        {AA, SA},
+        {SA},
+    ),
+    row(
+        "PUT",
+        "/api/v1/api-keys/{key_id}/binding",
+        lambda w, a: ("PUT", f"/api/v1/api-keys/{ingest_key_id(w, a)}/binding", {"cameras": [f"{a}-cam"]}),
+        {AA, SA},
+        {SA},
+    ),
+    row(
+        "GET",
+        "/api/v1/reads/{read_id}/images",
+        lambda w, a: ("GET", read_url(w, a).replace("?", "/images?"), None),
+        {OFF, SUP},
+        set(),
+    ),
+    row(
+        "GET",
+        "/api/v1/images/{sha256}",
+        lambda w, a: ("GET", f"/api/v1/images/{image_sha(w, a)}?purpose=stolen_vehicle&case_number={CASE}", None),
+        {OFF, SUP},
         set(),
     ),
 ]
