@@ -40,11 +40,17 @@ def serve(
     session_idle_seconds: Annotated[int | None, typer.Option(help="Idle session limit (s).")] = None,
     session_absolute_seconds: Annotated[int | None, typer.Option(help="Absolute session limit (s).")] = None,
     max_body_bytes: Annotated[int | None, typer.Option(help="Largest request body accepted.")] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every request (ingest keys in URLs are masked).")] = True,
 ) -> None:
-    """Run the HTTP API (/api/v1, docs at /docs) on the embedded SQLite store in the data directory."""
+    """Run the HTTP API (/api/v1, docs at /docs) on the embedded SQLite store in the data directory.
+
+    With PLATELEDGER_FRIGATE_MQTT_HOST set it also subscribes to a Frigate NVR's plate events (docs/ingest.md).
+    """
     import uvicorn
 
     from plateledger.api import create_app, open_services
+    from plateledger.api.frigate import frigate_subscriber
+    from plateledger.api.logs import redact_access_log
 
     settings = _settings(
         data,
@@ -56,9 +62,23 @@ def serve(
     services = open_services(settings)
     typer.echo(f"data in {settings.data_dir}: {services.store.count_reads()} reads")
     app_ = create_app(settings, services.store, services.access, services.ledger)
+    served = app_.state.services
     try:
-        uvicorn.run(app_, host=host, port=port)
+        subscriber = frigate_subscriber(served)
+        if subscriber is not None:
+            subscriber.start()
+            typer.echo(f"Frigate: subscribed to {', '.join(subscriber.topics)} at {settings.frigate_mqtt_host}")
+    except (ValueError, OSError, TimeoutError) as error:
+        typer.echo(f"error: Frigate MQTT: {error}", err=True)
+        services.close()
+        raise typer.Exit(1) from None
+    redact_access_log()
+    try:
+        uvicorn.run(app_, host=host, port=port, access_log=access_log)
     finally:
+        if subscriber is not None:
+            subscriber.stop()
+        served.ingestor.close()
         services.close()
 
 
@@ -113,6 +133,30 @@ def bench(
         from plateledger.bench.wildcard_scale import run_wildcard_scale
 
         figures["wildcard_scale"] = run_wildcard_scale(wildcard_plates, directory=workdir)
+    text = json.dumps(figures, indent=2)
+    if out is not None:
+        out.write_text(text + "\n")
+    typer.echo(text)
+
+
+@app.command("bench-ingest")
+def bench_ingest(
+    out: Annotated[Path | None, typer.Option(help="Write the figures to this JSON file.")] = None,
+    duration: Annotated[float, typer.Option(help="Seconds of load per scenario.")] = 10.0,
+    rate: Annotated[float, typer.Option(help="Posts a second of the latency scenario.")] = 500.0,
+    batch: Annotated[int, typer.Option(help="Reads per native batch.")] = 5000,
+    group_commit: Annotated[str, typer.Option(help="Measure with group commit on, off, or both.")] = "both",
+    workdir: Annotated[Path | None, typer.Option(help="Where the temporary data directory goes.")] = None,
+) -> None:
+    """Measure ingest over HTTP: `plateledger serve` and a parse-only FastAPI endpoint, each in its own
+    process on loopback, loaded by a generator in a third process; print JSON."""
+    from plateledger.bench.ingest_http import run_ingest_bench
+
+    if group_commit not in ("on", "off", "both"):
+        typer.echo("error: --group-commit is on, off or both", err=True)
+        raise typer.Exit(2)
+    modes = {"on": [True], "off": [False], "both": [True, False]}[group_commit]
+    figures = run_ingest_bench(duration=duration, rate=rate, batch=batch, group_commit=modes, directory=workdir)
     text = json.dumps(figures, indent=2)
     if out is not None:
         out.write_text(text + "\n")

@@ -11,6 +11,7 @@ size limit (413) is not: the sender still holds it and sends it again in smaller
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -18,11 +19,14 @@ from typing import Any
 from plateledger.images import ImageStore
 from plateledger.ingest.deadletters import DeadLetter, DeadLetterStore
 from plateledger.ingest.model import BatchTooLarge, CameraInfo, IngestContext, ParsedPayload, PayloadError
-from plateledger.ingest.pipeline import HotlistHook, IngestOutcome, ingest, no_hotlists
+from plateledger.ingest.pipeline import HotlistHook, IngestOutcome, StoredItem, ingest, no_hotlists
 from plateledger.ingest.records import IngestRecords
 from plateledger.ingest.registry import get_adapter
 from plateledger.ingest.writes import DirectWrites, GroupWrites, Writes
+from plateledger.reads import BatchResult, NewRead
 from plateledger.store.contract import NotFound, ReadStore
+
+log = logging.getLogger(__name__)
 
 # The URL paths the API mounts each adapter at (documented in docs/ingest.md).
 ROUTES = {
@@ -112,6 +116,18 @@ class Ingestor:
 
     def ingest(self, parsed: ParsedPayload) -> IngestOutcome:
         return ingest(parsed, self.store, self.images, self.hotlist_hook, records=self.records, writes=self.writes)
+
+    def append_reads(self, reads: list[NewRead]) -> BatchResult:
+        """Reads a subscriber parsed itself (Frigate over MQTT): committed like any payload's, then handed
+        to the hot-list hook. A sink for FrigateSubscriber."""
+        result = self.writes.append(reads)
+        stored = [StoredItem(index, reads[index], read_id) for index, read_id in sorted(result.stored.items())]
+        if stored:
+            try:
+                self.hotlist_hook(stored)
+            except Exception:  # committed already: a failing hook must not fail the sink
+                log.exception("hot-list hook failed for %d reads", len(stored))
+        return result
 
     def close(self) -> None:
         """Finish queued commits and close ingest's own files (not the read store: it is the caller's)."""

@@ -1,0 +1,34 @@
+"""The Frigate MQTT subscriber of `plateledger serve`, when the settings name a broker (off by default)."""
+
+from __future__ import annotations
+
+import logging
+
+from plateledger.api.services import Services
+from plateledger.ingest import camera_info
+from plateledger.ingest.frigate_mqtt import FrigateSubscriber
+from plateledger.store.contract import NotFound
+
+log = logging.getLogger(__name__)
+
+
+def frigate_subscriber(services: Services) -> FrigateSubscriber | None:
+    """A subscriber for the configured broker, its reads through the services' ingestor (group commit and
+    the hot-list hook like HTTP reads, unreadable messages to the dead letters); None when not configured."""
+    settings = services.settings
+    if not settings.frigate_mqtt_host:
+        return None
+    cameras = {}
+    for name, ours in settings.frigate_camera_map.items():
+        try:
+            cameras[name] = camera_info(services.store, ours)
+        except NotFound:
+            raise ValueError(f"frigate_camera_map: {name} -> {ours!r}, which is not a registered camera") from None
+    return FrigateSubscriber(
+        settings.frigate_mqtt_host,
+        settings.frigate_mqtt_port,
+        settings.frigate_topic_prefix,
+        cameras,
+        services.ingestor.append_reads,
+        deadletters=services.ingestor.deadletters,
+    )

@@ -1,0 +1,168 @@
+"""`plateledger bench-ingest`: ingest over HTTP, against the ceiling of a parse-only endpoint, in one run.
+
+Three kinds of process on loopback: `plateledger serve` on a fresh data directory (a fixed camera and an
+ingest key bound to it), the parse-only FastAPI endpoint of ingest_ceiling.py, and the load generator of
+ingest_load.py (a new process per scenario). Each scenario runs against plateledger and then the ceiling:
+- single: OpenALPR `alpr_group` posts with a distinct 20 KB JPEG crop each, as many as the server takes;
+- batches: native batches of `batch` reads, four in flight;
+- latency: the single posts at a fixed `rate` a second, timed from their scheduled start.
+plateledger is measured with group commit on and, for comparison, off (one transaction per request).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+CAMERA = "bench-cam"
+AGENCY = "bench"
+CONCURRENCY = 64
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare(data: Path) -> str:
+    """A data directory with an agency, one fixed camera and an ingest key bound to it; the key's token."""
+    from plateledger.api.services import open_services
+    from plateledger.config import Settings
+    from plateledger.ingest.bindings import Binding
+    from plateledger.policy.agencies import create_agency
+    from plateledger.store.contract import Agency, Camera
+
+    services = open_services(Settings(data_dir=data))
+    try:
+        agency = Agency(AGENCY, "Bench Police", "local", "US-CA")
+        create_agency(services.store, services.policies, services.ledger, agency, None, actor="bench")
+        services.store.add_camera(Camera(CAMERA, AGENCY, "fixed", "bench pole", 37.77, -122.42, 90.0, created_ms=0))
+        key, token = services.access.api_keys.create(AGENCY, "bench camera", actor="bench")
+        services.bindings.put(Binding(key.id, AGENCY, (CAMERA,)), actor="bench")
+    finally:
+        services.close()
+    return token
+
+
+def wait_ready(port: int, process: subprocess.Popen[bytes], path: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2):
+                return
+        except OSError as error:
+            if getattr(error, "code", None) is not None:
+                return  # it answered (405 from the ceiling's POST-only route)
+            time.sleep(0.2)
+    raise TimeoutError(f"the server on port {port} did not start")
+
+
+def start_server(command: list[str], port: int, env: dict[str, str], ready_path: str) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_ready(port, process, ready_path)
+    return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def load(port: int, path: str, *arguments: str, token: str | None = None) -> dict[str, Any]:
+    """One scenario in a load generator process; its JSON figures."""
+    command = [sys.executable, "-m", "plateledger.bench.ingest_load", "--port", str(port), "--path", path]
+    if token:
+        command += ["--token", token]
+    finished = subprocess.run([*command, *arguments], capture_output=True, text=True, check=True, timeout=900)
+    return json.loads(finished.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def scenarios(duration: float, rate: float, batch: int) -> dict[str, list[str]]:
+    seconds = ["--duration", str(duration)]
+    return {
+        "single": ["--kind", "openalpr", "--mode", "closed", "--concurrency", str(CONCURRENCY), *seconds],
+        "batches": ["--kind", "native", "--concurrency", "4", "--batch", str(batch), "--camera", CAMERA, *seconds],
+        "latency": ["--kind", "openalpr", "--mode", "rate", "--rate", str(rate), "--concurrency", "256", *seconds],
+    }
+
+
+def run_ingest_bench(
+    *,
+    duration: float = 10.0,
+    rate: float = 500.0,
+    batch: int = 5000,
+    group_commit: list[bool] | None = None,
+    directory: Path | None = None,
+) -> dict[str, Any]:
+    root = Path(tempfile.mkdtemp(prefix="plateledger-bench-ingest-", dir=directory))
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PLATELEDGER_")}
+    plan = scenarios(duration, rate, batch)
+    figures: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "settings": {"duration_s": duration, "rate_per_s": rate, "batch": batch, "connections": CONCURRENCY},
+    }
+    ceiling_port = free_port()
+    ceiling = start_server(
+        [sys.executable, "-m", "plateledger.bench.ingest_ceiling", "--port", str(ceiling_port)],
+        ceiling_port,
+        env,
+        "/ready",
+    )
+    try:
+        offset = 0
+        for grouped in group_commit if group_commit is not None else [True, False]:
+            label = "plateledger" if grouped else "plateledger_no_group_commit"
+            data = root / label
+            token = prepare(data)
+            port = free_port()
+            server_env = {**env, "PLATELEDGER_INGEST_GROUP_COMMIT": "true" if grouped else "false"}
+            command = [sys.executable, "-m", "plateledger.cli", "serve", "--data", str(data)]
+            server = start_server([*command, "--port", str(port), "--no-access-log"], port, server_env, "/healthz")
+            try:
+                results: dict[str, Any] = {}
+                for name, arguments in plan.items():
+                    # The agent's way: its key in the URL (it sends no headers); batches send the header.
+                    path = "/api/v1/reads" if name == "batches" else f"/api/v1/ingest/openalpr?key={token}"
+                    header = token if name == "batches" else None
+                    results[name] = load(port, path, *arguments, "--offset", str(offset), token=header)
+                    offset += 10_000_000
+                    if name not in figures.get("ceiling", {}):
+                        figures.setdefault("ceiling", {})[name] = load(
+                            ceiling_port, path.split("?")[0], *arguments, "--offset", str(offset)
+                        )
+            finally:
+                stop(server)
+            results["reads_in_store"] = _count(data)
+            figures[label] = results
+    finally:
+        stop(ceiling)
+        shutil.rmtree(root, ignore_errors=True)
+    return figures
+
+
+def _count(data: Path) -> int:
+    from plateledger.store.sqlite import SqliteReadStore
+
+    store = SqliteReadStore(data / "reads.db")
+    try:
+        return store.count_reads()
+    finally:
+        store.close()
