@@ -10,12 +10,14 @@ import typer
 
 from plateledger.api.admin import admin_app
 from plateledger.audit.cli import audit_app
+from plateledger.hotlists.cli import hotlists_app
 from plateledger.ingest.cli import deadletters_app, frigate_command, import_command
 
 app = typer.Typer(help="plateledger: an accountable records platform for licence plate readers.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(admin_app, name="admin")
 app.add_typer(deadletters_app, name="deadletters")
+app.add_typer(hotlists_app, name="hotlists")
 app.command("import")(import_command)
 app.command("frigate")(frigate_command)
 

@@ -97,7 +97,6 @@ class Settings(PlateLedgerBaseModel):
         min_length=1,
         max_length=64,
     )
-
     # -- ingest (docs/ingest.md) ------------------------------------------------------------------------------------
     ingest_max_body_bytes: int = Field(
         33_554_432,
@@ -140,6 +139,46 @@ class Settings(PlateLedgerBaseModel):
                 raise ValueError(f"is not a JSON object ({error.msg})") from None
         return value
 
+    # -- hot lists and alerts (docs/alerts.md) ------------------------------------------------------------------------
+    feed_freshness_hours: float = Field(
+        24.0,
+        title="Feed freshness limit",
+        description="Alerts from a hot-list feed not refreshed within this many hours are STALE and cannot be "
+        "verified (a list may set its own limit).",
+        gt=0,
+        le=8760,
+    )
+    feed_check_seconds: int = Field(
+        60,
+        title="Feed schedule check",
+        description="How often the server looks for feeds due for a scheduled refresh (seconds; 0: never).",
+        ge=0,
+    )
+    alert_collapse_minutes: int = Field(
+        10,
+        title="Alert collapse window",
+        description="Repeated hits of one entry at one camera within this many minutes raise one alert, counted.",
+        ge=0,
+        le=1440,
+    )
+    delivery_attempts: int = Field(
+        5,
+        title="Delivery attempts",
+        description="Tries per alert delivery (email, SMS, webhook, MQTT) before it is recorded as failed.",
+        ge=1,
+        le=20,
+    )
+    delivery_backoff_seconds: float = Field(
+        2.0,
+        title="Delivery backoff",
+        description="Wait before the first retry of a delivery; each further retry waits twice as long (seconds).",
+        gt=0,
+        le=3600,
+    )
+    delivery_workers: int = Field(
+        4, title="Delivery workers", description="Threads sending alert deliveries.", ge=1, le=64
+    )
+
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         if self.session_idle_seconds > self.session_absolute_seconds:
@@ -159,6 +198,10 @@ class Settings(PlateLedgerBaseModel):
     @property
     def audit_path(self) -> Path:
         return self.data_dir / "audit.db"
+
+    @property
+    def hotlists_path(self) -> Path:
+        return self.data_dir / "hotlists.db"
 
     @property
     def ingest_path(self) -> Path:

@@ -16,11 +16,13 @@ from plateledger.api.metrics import Metrics
 from plateledger.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from plateledger.api.routes import (
     agencies,
+    alerts,
     api_keys,
     approvals,
     audit,
     cameras,
     health,
+    hotlists,
     images,
     ingest,
     ingest_keys,
@@ -38,6 +40,7 @@ from plateledger.store.contract import ReadStore
 
 ROUTERS = (health, session, agencies, users, api_keys, cameras, searches, reads, approvals, audit)
 ROUTERS += (ingest, ingest_keys, images)
+ROUTERS += (hotlists, alerts)
 DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
 ERROR_STATUSES = {
     400: "Malformed request (e.g. malformed JSON)",

@@ -34,6 +34,18 @@ class Services:
             self.store, self.policies, self.approvals, self.ledger, clock, on_search=self.metrics.observe_search
         )
         self._open_ingest()
+        self._open_alerting()
+
+    def _open_alerting(self) -> None:
+        """DIR/hotlists.db: hot lists, alerts, deliveries (docs/alerts.md). Every committed ingest batch is
+        matched against the hot lists through the ingestor's hook."""
+        from plateledger.alerts import Alerting
+        from plateledger.alerts.engine import image_refs
+
+        self.alerting = Alerting(
+            self.settings, self.store, self.ledger, self.access.clock, images=image_refs(self.images)
+        )
+        self.ingestor.hotlist_hook = self.alerting.hook
 
     def _open_ingest(self) -> None:
         """DIR/ingest.db (extras, liveness, key bindings), DIR/deadletters.db and DIR/images/. The hot-list
@@ -61,6 +73,7 @@ class Services:
         return self.ledger
 
     def close(self) -> None:
+        self.alerting.close()
         self.ingestor.close()
         self.bindings.close()
         self.access.close()

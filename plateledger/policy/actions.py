@@ -110,6 +110,29 @@ register(
 )
 register("session_read", "see one's own session and principal", roles=ROLES, scopes=("ingest", "audit"))
 
+# -- hot lists and alerts (docs/alerts.md) -------------------------------------------------------------------------
+HOTLIST_READERS: tuple[Role, ...] = ("officer", "supervisor", "agency_admin")
+HOTLIST_MANAGERS: tuple[Role, ...] = ("supervisor", "agency_admin")
+register("hotlist_read", "see the agency's hot lists and their entries", roles=HOTLIST_READERS)
+register(
+    "hotlist_manage",
+    "create hot lists and feeds, import feeds, set exclusions and delivery targets",
+    roles=HOTLIST_MANAGERS,
+    audit="hotlist_changed",
+)
+register("hotlist_entry_add", "add or remove entries of a custom hot list", roles=SEARCHERS, audit="hotlist_changed")
+register("hotlist_entry_renew", "renew a custom hot-list entry", roles=SEARCHERS, audit="hotlist_entry_renewed")
+register("alert_read", "see the agency's alerts and receive them live", roles=SEARCHERS)
+register("alert_handle", "acknowledge, verify or reject an alert", roles=SEARCHERS, audit="alert_dispositioned")
+register("alert_duty_read", "see who is on duty for alerts", roles=HOTLIST_MANAGERS)
+register("alert_stats", "count the agency's alerts by match type and disposition", roles=(*REVIEWERS, "agency_admin"))
+register(
+    "alert_delivery_read",
+    "see alert deliveries (email, SMS, webhook, MQTT) and their failures",
+    roles=HOTLIST_MANAGERS,
+    any_agency=("system_admin",),
+)
+
 ACTIONS: Mapping[str, ActionRule] = MappingProxyType(_ACTIONS)
 
 

@@ -1,4 +1,5 @@
-"""docs/api.md is kept with the code: every setting, every route and every admin command is in it."""
+"""docs/api.md (with docs/alerts.md for hot lists and alerts) is kept with the code: every setting, every route
+and every admin command is in it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from plateledger.api.admin import admin_app
 from plateledger.api.app import api_routes
 from plateledger.config import ENV_PREFIX, Settings
 
-DOC = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOC = (DOCS / "api.md").read_text() + (DOCS / "alerts.md").read_text()
 
 
 def test_every_setting_is_documented() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from access.world import CASE, SPOT, World, build_world, exact_body, window
+from alerts.helpers import ALERT_ROWS
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
@@ -293,6 +294,8 @@ MATRIX: list[Row] = [
         set(),
     ),
 ]
+
+MATRIX += [row(*spec) for spec in ALERT_ROWS]  # hot lists and alerts (tests/alerts/helpers.py)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from plateledger.api.app import api_routes
 from plateledger.api.auth import is_public
 
 PUBLIC_ROUTES = {("GET", "/healthz"), ("GET", "/metrics"), ("GET", "/api/v1/banner"), ("POST", "/api/v1/session")}
+PUBLIC_ROUTES |= {("GET", "/api/v1/transparency/hotlist-exclusions")}  # hot lists: excluded categories are public
 
 
 @pytest.fixture

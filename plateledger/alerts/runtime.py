@@ -1,0 +1,145 @@
+"""Everything hot lists and alerts need at run time, opened on one data directory and closed together.
+
+    alerting = Alerting.open(settings, store, ledger, clock, images=image_store)
+    ingestor.hotlist_hook = alerting.hook          # every committed batch is matched
+    ...
+    alerting.close()
+
+Threads: the alert worker (one, in order), the delivery workers (`delivery_workers`), and the feed scheduler
+(when `feed_check_seconds` > 0), all daemons, all stopped by `close()`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from plateledger.access.clock import Clock
+from plateledger.access.recorder import Recorder
+from plateledger.alerts.delivery import Deliverer
+from plateledger.alerts.engine import AlertEngine, ImageLinks
+from plateledger.alerts.model import Alert
+from plateledger.alerts.records import DeliveryRecords
+from plateledger.alerts.store import AlertStore
+from plateledger.alerts.stream import AlertBroker
+from plateledger.alerts.workflow import AlertWorkflow
+from plateledger.config import Settings
+from plateledger.hotlists.db import HotlistDatabase
+from plateledger.hotlists.service import HotlistService
+from plateledger.ingest.pipeline import StoredItem
+from plateledger.store.contract import ReadStore
+
+log = logging.getLogger(__name__)
+
+
+class FeedScheduler:
+    """Imports feeds that are due, every `interval` seconds (the first check one interval after start)."""
+
+    def __init__(self, hotlists: HotlistService, interval: float) -> None:
+        self.hotlists = hotlists
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="feed-scheduler", daemon=True)
+        if interval > 0:
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                for list_id, outcome in self.hotlists.refresh_due().items():
+                    log.info("scheduled feed %s: %s", list_id, {k: v for k, v in outcome.items() if k != "errors"})
+            except Exception:
+                log.exception("scheduled feed refresh failed")
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(10)
+
+
+class Alerting:
+    def __init__(
+        self,
+        settings: Settings,
+        store: ReadStore,
+        ledger: Recorder,
+        clock: Clock,
+        *,
+        images: ImageLinks | None = None,
+        db: HotlistDatabase | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db or HotlistDatabase(settings.hotlists_path)
+        self.hotlists = HotlistService(self.db, ledger, clock, default_freshness_hours=settings.feed_freshness_hours)
+        self.alerts = AlertStore(self.db)
+        self.deliveries = DeliveryRecords(self.db)
+        off = {user for user, (_, on, _) in self.deliveries.duty().items() if not on}
+        self.broker = AlertBroker(off_duty=off)
+        self.deliverer = Deliverer(
+            self.deliveries,
+            clock.now_ms,
+            attempts=settings.delivery_attempts,
+            backoff_seconds=settings.delivery_backoff_seconds,
+            workers=settings.delivery_workers,
+        )
+        self.engine = AlertEngine(
+            self.hotlists.index,
+            self.hotlists.repository,
+            self.alerts,
+            self.broker,
+            self.deliverer,
+            store,
+            ledger,
+            clock,
+            collapse_minutes=settings.alert_collapse_minutes,
+            images=images,
+        )
+        self.workflow = AlertWorkflow(self.alerts, self.hotlists.repository, ledger, clock, publish=self._updated)
+        self.scheduler = FeedScheduler(self.hotlists, settings.feed_check_seconds)
+        self._closed = False
+
+    def hook(self, items: list[StoredItem]) -> None:
+        """The ingest hot-list hook."""
+        self.engine.hook(items)
+
+    def shown(self, alert: Alert) -> dict[str, Any]:
+        """An alert as the API shows it (words, stale notice, image links)."""
+        return self.engine.describe(alert, self.hotlists.repository.get_list(alert.list_id), self.clock.now_ms())
+
+    def _updated(self, alert: Alert) -> None:
+        self.broker.publish(alert.agency_id, "alert_update", self.shown(alert))
+
+    def set_duty(self, username: str, agency_id: str, on_duty: bool) -> None:
+        self.deliveries.set_duty(username, agency_id, on_duty, self.clock.now_ms())
+        self.broker.set_off_duty(username, not on_duty)
+
+    def on_duty(self, agency_id: str) -> list[dict[str, Any]]:
+        """Who is on duty: an open stream, or the explicit toggle (a toggle off wins over an open stream)."""
+        toggles = self.deliveries.duty(agency_id)
+        streaming = self.broker.streaming(agency_id)
+        users = sorted(streaming | {user for user, (_, on, _) in toggles.items() if on})
+        return [
+            {
+                "username": user,
+                "streaming": user in streaming,
+                "toggle": None if user not in toggles else toggles[user][1],
+                "on_duty": toggles.get(user, (agency_id, True, 0))[1],
+            }
+            for user in users
+            if toggles.get(user, (agency_id, True, 0))[1]
+        ]
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Every queued hit handled and every delivery attempted (tests, benchmarks)."""
+        return self.engine.wait_idle(timeout) and self.deliverer.wait_idle(timeout)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.scheduler.close()
+        self.engine.close()
+        self.deliverer.close()
+        self.db.close()

@@ -1,0 +1,198 @@
+"""Alerts in the hot-list database: raised or collapsed, listed, moved from state to state, counted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from plateledger.alerts.model import Alert, AlertStatus
+from plateledger.hotlists.db import HotlistDatabase
+from plateledger.hotlists.index import MatchType
+
+_COLUMNS = (
+    "id, agency_id, list_id, entry_id, camera_id, read_id, last_read_id, read, entry, match_type, stale, status, "
+    "rejection, count, first_ms, last_ms, created_ms, updated_ms"
+)
+
+
+def _alert(row: Sequence[Any]) -> Alert:
+    (aid, agency, list_id, entry_id, camera, read_id, last_read, read, entry, match_type, stale, status, rejection,
+     count, first, last, created, updated) = row  # fmt: skip
+    return Alert(
+        id=aid,
+        agency_id=agency,
+        list_id=list_id,
+        entry_id=entry_id,
+        camera_id=camera,
+        read_id=read_id,
+        last_read_id=last_read,
+        read=json.loads(read),
+        entry=json.loads(entry),
+        match_type=match_type,
+        stale=bool(stale),
+        status=status,
+        rejection=rejection,
+        count=count,
+        first_ms=first,
+        last_ms=last,
+        created_ms=created,
+        updated_ms=updated,
+    )
+
+
+class TransitionConflict(Exception):
+    """The alert was not in a state the transition starts from (someone else moved it first)."""
+
+    def __init__(self, alert: Alert) -> None:
+        super().__init__(alert.status)
+        self.alert = alert
+
+
+class AlertStore:
+    def __init__(self, db: HotlistDatabase) -> None:
+        self.db = db
+
+    def raise_or_collapse(
+        self,
+        *,
+        agency_id: str,
+        list_id: str,
+        entry_id: int,
+        camera_id: str,
+        read_id: int,
+        read: dict[str, Any],
+        entry: dict[str, Any],
+        match_type: MatchType,
+        stale: bool,
+        observed_ms: int,
+        now_ms: int,
+        window_ms: int,
+    ) -> tuple[Alert, bool]:
+        """A new alert, or the alert of the same entry and camera within `window_ms` with its count raised.
+
+        Returns the alert and whether it is new. A window of 0 never collapses.
+        """
+        with self.db.write() as connection:
+            row = None
+            if window_ms > 0:
+                row = connection.execute(
+                    "SELECT id FROM alerts WHERE entry_id = ? AND camera_id = ? AND last_ms >= ? AND first_ms <= ? "
+                    "ORDER BY last_ms DESC LIMIT 1",
+                    (entry_id, camera_id, observed_ms - window_ms, observed_ms + window_ms),
+                ).fetchone()
+            if row is not None:
+                connection.execute(
+                    "UPDATE alerts SET count = count + 1, last_ms = max(last_ms, ?), last_read_id = ?, updated_ms = ? "
+                    "WHERE id = ?",
+                    (observed_ms, read_id, now_ms, row[0]),
+                )
+                alert_id, new = int(row[0]), False
+            else:
+                cursor = connection.execute(
+                    "INSERT INTO alerts (agency_id, list_id, entry_id, camera_id, read_id, last_read_id, read, entry, "
+                    "match_type, stale, status, count, first_ms, last_ms, created_ms, updated_ms) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', 1, ?, ?, ?, ?)",
+                    (
+                        agency_id,
+                        list_id,
+                        entry_id,
+                        camera_id,
+                        read_id,
+                        read_id,
+                        json.dumps(read, sort_keys=True),
+                        json.dumps(entry, sort_keys=True),
+                        match_type,
+                        int(stale),
+                        observed_ms,
+                        observed_ms,
+                        now_ms,
+                        now_ms,
+                    ),
+                )
+                alert_id, new = int(cursor.lastrowid or 0), True
+            found = connection.execute(f"SELECT {_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        return _alert(found), new
+
+    def get(self, alert_id: int) -> Alert | None:
+        with self.db.read() as connection:
+            row = connection.execute(f"SELECT {_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        return None if row is None else _alert(row)
+
+    def list(
+        self, agency_id: str, *, status: str | None = None, before: int | None = None, limit: int = 50
+    ) -> list[Alert]:
+        """Newest first; page with `before` = the smallest id of the previous page."""
+        sql = f"SELECT {_COLUMNS} FROM alerts WHERE agency_id = ?"
+        parameters: list[Any] = [agency_id]
+        if status is not None:
+            sql += " AND status = ?"
+            parameters.append(status)
+        if before is not None:
+            sql += " AND id < ?"
+            parameters.append(before)
+        sql += " ORDER BY id DESC LIMIT ?"
+        parameters.append(limit)
+        with self.db.read() as connection:
+            rows = connection.execute(sql, parameters).fetchall()
+        return [_alert(row) for row in rows]
+
+    def transition(
+        self,
+        alert_id: int,
+        sources: tuple[AlertStatus, ...],
+        target: AlertStatus,
+        *,
+        user: str,
+        now_ms: int,
+        rejection: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> Alert:
+        """Move an alert from one of `sources` to `target`, with its history; TransitionConflict otherwise."""
+        with self.db.write() as connection:
+            row = connection.execute(f"SELECT {_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+            if row is None:
+                raise KeyError(alert_id)
+            alert = _alert(row)
+            if alert.status not in sources:
+                raise TransitionConflict(alert)
+            connection.execute(
+                "UPDATE alerts SET status = ?, rejection = ?, updated_ms = ? WHERE id = ?",
+                (target, rejection, now_ms, alert_id),
+            )
+            connection.execute(
+                "INSERT INTO alert_events (alert_id, at_ms, user, from_status, to_status, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (alert_id, now_ms, user, alert.status, target, json.dumps(detail or {}, sort_keys=True)),
+            )
+            row = connection.execute(f"SELECT {_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        return _alert(row)
+
+    def history(self, alert_id: int) -> list[dict[str, Any]]:
+        with self.db.read() as connection:
+            rows = connection.execute(
+                "SELECT at_ms, user, from_status, to_status, detail FROM alert_events WHERE alert_id = ? ORDER BY id",
+                (alert_id,),
+            ).fetchall()
+        return [
+            {"at_ms": at, "user": user, "from": source, "to": target, "detail": json.loads(detail)}
+            for at, user, source, target, detail in rows
+        ]
+
+    def disposition_counts(self, agency_id: str | None = None) -> list[dict[str, Any]]:
+        """Alerts by agency x match type x disposition (open, verified, or the rejection reason)."""
+        sql = (
+            "SELECT agency_id, match_type, CASE status WHEN 'verified' THEN 'verified' "
+            "WHEN 'rejected' THEN rejection ELSE 'open' END AS disposition, count(*) FROM alerts"
+        )
+        parameters: tuple[Any, ...] = ()
+        if agency_id is not None:
+            sql += " WHERE agency_id = ?"
+            parameters = (agency_id,)
+        sql += " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        with self.db.read() as connection:
+            rows = connection.execute(sql, parameters).fetchall()
+        return [
+            {"agency_id": agency, "match_type": match_type, "disposition": disposition, "count": count}
+            for agency, match_type, disposition, count in rows
+        ]
