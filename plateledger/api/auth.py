@@ -9,13 +9,16 @@ action, which consults the one authorization table (plateledger.policy.actions) 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from plateledger.access.principal import Principal
 from plateledger.access.recorder import record
+from plateledger.access.tokens import API_KEY_PREFIX
 from plateledger.access.users import AccessError
 from plateledger.api.ingest_senders import credential_id, record_refusal
 from plateledger.api.services import Services
@@ -58,16 +61,23 @@ def _ingest_mark(endpoint: object) -> object:
     return getattr(endpoint, INGEST_MARK, None)
 
 
-def get_services(request: Request) -> Services:
+# The app-wide dependencies are coroutines: FastAPI runs a plain function dependency in a worker thread, and
+# a handful of thread hops per request cost more than the whole of a small request (measured: bench-ingest).
+
+
+async def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     services: Annotated[Services, Depends(get_services)],
 ) -> Principal | None:
-    """The app-wide dependency: the principal, or None on a public route; 401 otherwise."""
+    """The app-wide dependency: the principal, or None on a public route; 401 otherwise.
+
+    An API key is checked on the event loop (a digest and one indexed read); a session, whose use is written
+    to the access database, in a worker thread."""
     endpoint = request.scope.get("endpoint")
     if is_public(endpoint):
         return None
@@ -80,11 +90,18 @@ def authenticate(
             raise Refused(
                 Decision.deny("authentication required: send Authorization: Bearer <token>", "unauthenticated", 401)
             )
-        principal = services.access.authenticate(token)
+        if token.startswith(API_KEY_PREFIX):
+            principal = services.access.authenticate(token)
+        else:
+            principal = await run_in_threadpool(services.access.authenticate, token)
     except (Refused, AccessError) as error:
         if ingest is not None:
             reason = error.decision.reason if isinstance(error, Refused) else error.detail
-            record_refusal(services.ledger, reason, route=request.url.path, credential=credential_id(token), status=401)
+            await run_in_threadpool(
+                partial(record_refusal, route=request.url.path, credential=credential_id(token), status=401),
+                services.ledger,
+                reason,
+            )
         raise
     request.state.principal = principal
     return principal
@@ -97,7 +114,7 @@ def _query_names(dependant: Any) -> set[str]:
     return names
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """The app-wide check that every query parameter is one the route declares, given once: unknown or repeated
     ones are refused (no route takes a list in its query; one that does must be exempted here)."""
     route = request.scope.get("route")
@@ -113,7 +130,7 @@ def reject_unknown_query(request: Request) -> None:
             raise Refused(Decision.deny(f"{field}: given more than once", "invalid", 422, field))
 
 
-def current_principal(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal:
+async def current_principal(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal:
     if principal is None:  # a public route asked for a principal: a programming error, refused all the same
         raise Refused(Decision.deny("authentication required", "unauthenticated", 401))
     return principal

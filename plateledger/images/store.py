@@ -101,6 +101,7 @@ class ImageFiles:
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
+        self._folders: set[Path] = set()  # folders known to exist (at most 65,536: ab/cd/)
 
     def path_for(self, sha256: str, image_format: ImageFormat) -> Path:
         if not _SHA256.match(sha256):
@@ -120,7 +121,9 @@ class ImageFiles:
         target = self.path_for(ref.sha256, ref.format)
         if target.exists() and target.stat().st_size == ref.bytes:
             return ref
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         handle, temporary = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(handle, "wb") as stream:

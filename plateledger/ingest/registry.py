@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, Protocol, TypeVar
@@ -38,6 +39,7 @@ AdapterClass = TypeVar("AdapterClass", bound=type)
 
 _ADAPTERS: dict[str, type] = {}
 _loaded = False
+_loading = threading.RLock()  # re-entrant: a plug-in module may look adapters up on import
 
 
 class UnknownAdapter(KeyError):
@@ -58,18 +60,22 @@ def register_adapter(key: str) -> Callable[[AdapterClass], AdapterClass]:
 
 
 def ensure_adapters_loaded() -> None:
-    """Import the built-in adapter modules and the entry-point plug-ins, once."""
+    """Import the built-in adapter modules and the entry-point plug-ins, once (thread-safe: a server's first
+    requests arrive together, and none may see a half-filled registry)."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    for module in DEFAULT_ADAPTERS:
-        importlib.import_module(module)
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            entry.load()
-        except Exception:
-            log.exception("ingest adapter plug-in %s failed to load", entry.name)
+    with _loading:
+        if _loaded:
+            return
+        for module in DEFAULT_ADAPTERS:
+            importlib.import_module(module)
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                entry.load()
+            except Exception:
+                log.exception("ingest adapter plug-in %s failed to load", entry.name)
+        _loaded = True
 
 
 def adapter_keys() -> list[str]:
