@@ -28,7 +28,7 @@ from plateledger.alerts.store import AlertStore
 from plateledger.alerts.stream import AlertBroker
 from plateledger.alerts.wording import MATCH_LABELS, region_name, stale_notice
 from plateledger.hotlists.index import IndexedEntry, IndexHolder, PlateFolder, classify, entry_live
-from plateledger.hotlists.model import HOUR_MS, HotList
+from plateledger.hotlists.model import HOUR_MS, VEHICLE_FIELDS, HotList
 from plateledger.hotlists.repository import HotlistRepository
 from plateledger.hotlists.targets import parse_targets
 from plateledger.ingest.pipeline import StoredItem
@@ -253,7 +253,8 @@ def outbound_message(alert: Alert, shown: dict[str, Any]) -> AlertMessage:
     """What leaves the system: the words and the facts, never the images (they stay behind the audited API)."""
     entry, read = alert.entry, alert.read
     stale = f"\n\n{shown['stale_notice']}" if alert.stale and "stale_notice" in shown else ""
-    vehicle = ", ".join(value for value in (entry.get("vehicle") or {}).values() if value) or "not described"
+    described = entry.get("vehicle") or {}
+    vehicle = ", ".join(str(described[key]) for key in VEHICLE_FIELDS if described.get(key)) or "not described"
     body = (
         f"{shown['message']}{stale}\n\n"
         f"Read: {read['plate']} ({region_name(read.get('region'))}) at camera {alert.camera_id}, "
@@ -262,7 +263,7 @@ def outbound_message(alert: Alert, shown: dict[str, Any]) -> AlertMessage:
         f"{entry['category'].replace('_', ' ')}, case {entry['case_number']}; vehicle: {vehicle}.\n"
         f"Alert {alert.id}: open it to compare the plate image with the entry, then verify or reject it."
     )
-    title = f"{'STALE ' if alert.stale else ''}Hot-list alert: {MATCH_LABELS[alert.match_type]} — {read['plate']}"
+    title = f"{'STALE ' if alert.stale else ''}Hot-list alert: {MATCH_LABELS[alert.match_type]} - {read['plate']}"
     payload = {key: value for key, value in shown.items() if key != "images"}
     return AlertMessage(title=title, body=body, payload={"type": "plateledger.alert", "alert": payload})
 

@@ -54,13 +54,11 @@ def confusions(read_plate: str, entry_plate: str) -> list[str]:
     """The look-alike pairs where a near match differs: ["0/O", "5/S"]."""
     if len(read_plate) != len(entry_plate):
         return []
-    pairs = []
+    pairs: dict[frozenset[str], str] = {}
     for ours, theirs in zip(read_plate, entry_plate, strict=True):
         if ours != theirs and confusable(ours, theirs):
-            pair = f"{ours}/{theirs}"
-            if pair not in pairs:
-                pairs.append(pair)
-    return pairs
+            pairs.setdefault(frozenset((ours, theirs)), f"{ours}/{theirs}")
+    return list(pairs.values())
 
 
 def _region_clause(read_region: str | None, assumed: bool, entry_region: str | None) -> str:

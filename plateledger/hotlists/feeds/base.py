@@ -114,6 +114,7 @@ def parse_feed(format_name: str, text: str, context: FeedContext) -> FeedParse:
         except StopIteration:
             break
         except csv.Error as error:
+            result.lines += 1
             result.refuse(start, "line", f"is not valid CSV: {error}")
             continue
         line = start

@@ -1,0 +1,91 @@
+"""The live stream on a real server: on-duty users get alerts and updates; off duty, none; duty is listed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from access.world import World
+
+from alerts.helpers import add_entry, custom_list
+from alerts.live import SseClient, live_server
+from plateledger.hotlists.model import DAY_MS
+from plateledger.ingest.pipeline import StoredItem
+from plateledger.reads import NewRead, now_ms
+
+
+@pytest.fixture
+def base(world: World) -> Iterator[str]:
+    add_entry(world, custom_list(world, "alpha"), effective_ms=world.clock.now_ms() - DAY_MS)
+    with live_server(world.app) as url:
+        yield url
+
+
+def hit(world: World, plate: str = "5SOW350", camera: str = "alpha-cam") -> None:
+    world.services.alerting.hook([StoredItem(0, NewRead(plate, now_ms(), camera, region="US-CA"), 1)])
+    assert world.services.alerting.engine.wait_idle(10)
+
+
+def test_on_duty_users_get_alerts_repeats_and_updates(world: World, base: str) -> None:
+    first, second = world.token("alpha", "officer"), world.token("alpha", "supervisor")
+    streams = [SseClient(base, first), SseClient(base, second)]
+    bravo = SseClient(base, world.token("bravo", "officer"))
+    try:
+        hello = streams[0].next("hello")
+        assert hello["data"]["on_duty"] is True and hello["data"]["agency_id"] == "alpha"
+        hit(world)
+        alerts = [stream.next("alert")["data"] for stream in streams]
+        assert alerts[0]["id"] == alerts[1]["id"] and alerts[0]["match_type"] == "exact"
+        hit(world)
+        assert streams[0].next("alert_repeat")["data"]["count"] == 2
+        world.services.alerting.workflow.acknowledge(world.principal("alpha", "officer"), alerts[0]["id"])
+        assert streams[1].next("alert_update")["data"]["status"] == "acknowledged"
+        bravo.next("hello")
+        assert bravo.events.empty()  # another agency's stream: nothing
+    finally:
+        for stream in (*streams, bravo):
+            stream.close()
+
+
+def test_off_duty_users_get_no_alerts_and_duty_is_listed(world: World, base: str) -> None:
+    import httpx
+
+    officer_token = world.token("alpha", "officer")
+    officer = {"Authorization": f"Bearer {officer_token}"}
+    supervisor = world.headers("alpha", "supervisor")
+    stream = SseClient(base, officer_token)
+    try:
+        with httpx.Client(base_url=base, timeout=10) as http:
+            on_duty = http.get("/api/v1/alerts/duty", headers=supervisor).json()
+            assert [(row["streaming"], row["on_duty"]) for row in on_duty] == [(True, True)]
+            off = http.put("/api/v1/alerts/duty", json={"on_duty": False}, headers=officer)
+            assert off.status_code == 200 and off.json() == {
+                "username": on_duty[0]["username"],
+                "on_duty": False,
+                "streaming": True,
+                "toggle": False,
+            }
+            assert http.get("/api/v1/alerts/duty", headers=supervisor).json() == []
+            hit(world)
+            assert world.services.alerting.alerts.list("alpha")  # raised all the same, for whoever is on duty
+            http.put("/api/v1/alerts/duty", json={"on_duty": True}, headers=officer)
+            hit(world, "7ABC123")  # on no list
+            hit(world)
+            event = stream.next("alert_repeat")
+            assert event["data"]["count"] == 2
+            assert [e.get("event") for e in stream.seen if e.get("event") != "hello"] == [None, "alert_repeat"]
+    finally:
+        stream.close()
+
+
+def test_the_stream_ends_after_max_seconds_and_refuses_api_keys(world: World, base: str) -> None:
+    import httpx
+
+    with httpx.Client(base_url=base, timeout=10) as http:
+        ended = http.get("/api/v1/alerts/stream?max_seconds=0.2", headers=world.headers("alpha", "officer"))
+        assert ended.status_code == 200 and ended.headers["content-type"].startswith("text/event-stream")
+        assert "event: hello" in ended.text
+        _, token = world.access.api_keys.create("alpha", "camera", actor="test")
+        refused = http.get("/api/v1/alerts/stream", headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 403
+        assert http.get("/api/v1/alerts/stream").status_code == 401
