@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from plateledger.store.contract import Agency, Camera, ReadStore
+from plateledger.store.postgres.testing import ScratchSchemas
 from plateledger.store.sqlite import SqliteReadStore
 
 # 2024-05-31 00:00 UTC: the cameras below are registered then; tests read a day later (see `t0`).
@@ -20,8 +21,18 @@ def _open_sqlite(directory: Path) -> ReadStore:
     return SqliteReadStore(directory / "reads.db")
 
 
+POSTGRES = ScratchSchemas()  # a schema per store, unique to this session, dropped when the store closes
+
+
+def _open_postgres(directory: Path) -> ReadStore:
+    reason = POSTGRES.unreachable()
+    if reason:
+        pytest.skip(reason)
+    return POSTGRES.open_store()
+
+
 # Backend name -> a function opening a fresh, empty store in an empty directory of its own.
-STORE_OPENERS: dict[str, Callable[[Path], ReadStore]] = {"sqlite": _open_sqlite}
+STORE_OPENERS: dict[str, Callable[[Path], ReadStore]] = {"postgres": _open_postgres, "sqlite": _open_sqlite}
 
 
 @pytest.fixture(params=sorted(STORE_OPENERS))

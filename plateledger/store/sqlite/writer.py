@@ -12,8 +12,9 @@ from operator import itemgetter
 
 from plateledger.plates.skeleton import SKELETON_TABLE
 from plateledger.reads import Accepted, BatchResult, Refusal
-from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, encode_frame, pack_frames
+from plateledger.store.frames import pack_frames
 from plateledger.store.geo import cell_of
+from plateledger.store.packing import build_pass_rows
 from plateledger.store.passes import Frame, OpenPass, PassGrouper
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
 from plateledger.store.sqlite.registry import CameraRow, Registry, heading_x10, to_e6
@@ -141,64 +142,11 @@ class BatchWriter:
         result: BatchResult,
         candidates: dict[int, str],
     ) -> None:
-        inserts, updates, alternates, sources, extras = [], [], [], [], []
-        sites = self.registry.sites
+        rows = build_pass_rows(passes, self.registry.sites, result, candidates)
+        inserts, updates, alternates, sources, extras = (
+            rows.inserts, rows.updates, rows.alternates, rows.sources, rows.extras
+        )  # fmt: skip
         stored = result.stored
-        plain = FRAME_HEAD.pack
-        for open_pass in passes:
-            parts = []
-            pass_id, pass_plate, pass_region, first_ms = (
-                open_pass.id,
-                open_pass.plate_id,
-                open_pass.region_id,
-                open_pass.first_ms,
-            )
-            pass_lat, pass_lon = open_pass.lat_e6, open_pass.lon_e6
-            base_id = pass_id * MAX_FRAMES
-            for index, frame in open_pass.new_frames:
-                (observed, _, _, plate_id, region_id, confidence, lat_e6, lon_e6, _, heading, raw, assumed,
-                 source_id, has_candidates, batch_index) = frame  # fmt: skip
-                identifier = base_id + index
-                stored[batch_index] = identifier
-                if (
-                    plate_id == pass_plate and region_id == pass_region and lat_e6 == pass_lat and lon_e6 == pass_lon
-                    and heading is None and raw is None and not assumed and source_id is None and not has_candidates
-                ):  # fmt: skip
-                    parts.append((plain(observed - first_ms, confidence, 0), b""))  # the common case: nothing differs
-                    continue
-                position = None
-                if (lat_e6, lon_e6) != (pass_lat, pass_lon):
-                    site = sites[open_pass.site]
-                    position = (
-                        lat_e6 if lat_e6 is not None else site.lat_e6,
-                        lon_e6 if lon_e6 is not None else site.lon_e6,
-                    )
-                parts.append(
-                    encode_frame(
-                        observed - first_ms, confidence,
-                        plate_id=None if plate_id == pass_plate else plate_id,
-                        region_id=None if region_id == pass_region else region_id,
-                        position=position,  # type: ignore[arg-type]
-                        heading_x10=heading, raw=raw, region_assumed=assumed, source_id=source_id,
-                        has_candidates=has_candidates,
-                    )
-                )  # fmt: skip
-                if plate_id != pass_plate:
-                    alternates.append((plate_id, first_ms, pass_id))
-                if source_id is not None:
-                    sources.append((sites[open_pass.site].agency, source_id, identifier))
-                if has_candidates:
-                    extras.append((identifier, candidates[batch_index]))
-            blob = pack_frames(parts) if open_pass.is_new else b""
-            if open_pass.is_new:
-                inserts.append(
-                    (
-                        pass_id, pass_plate, pass_region, open_pass.site, first_ms, open_pass.cell,
-                        pass_lat, pass_lon, open_pass.best_index, blob,
-                    )
-                )  # fmt: skip
-            else:
-                updates.append((parts, open_pass.best_index, pass_id))
         connection.executemany(
             "INSERT INTO passes (id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,0 +1,91 @@
+"""The ingest path on PostgreSQL: the SQLite BatchWriter's checks, grouping and packing, with COPY for rows.
+
+Everything up to the rows to write is backend-neutral (`BatchWriter.check_cameras` and `write`, and
+`store.packing.build_pass_rows`); this class only changes how duplicates are looked up and how rows are sent.
+New passes and their side rows go in with COPY (measured faster than executemany for pass rows; see
+docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plateledger.reads import Accepted, BatchResult
+from plateledger.store.frames import pack_frames
+from plateledger.store.packing import build_pass_rows
+from plateledger.store.passes import OpenPass
+from plateledger.store.sqlite.registry import CameraRow
+from plateledger.store.sqlite.writer import BatchWriter
+
+PASS_INSERT_COLUMNS = "id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames"
+
+
+def copy_rows(connection: Any, statement: str, rows: list[Any]) -> None:
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+class PostgresBatchWriter(BatchWriter):
+    def drop_duplicates(
+        self, connection: Any, placed: list[tuple[Accepted, CameraRow]], result: BatchResult
+    ) -> list[tuple[Accepted, CameraRow]]:
+        """Reads whose source id was stored before (or earlier in this batch) are answered as duplicates."""
+        keyed = [(camera.agency, item[1].source_id) for item, camera in placed if item[1].source_id is not None]
+        if not keyed:
+            return placed
+        known: dict[tuple[int, str], int] = {}
+        by_agency: dict[int, list[str]] = {}
+        for agency, source_id in keyed:
+            by_agency.setdefault(agency, []).append(source_id)
+        for agency, source_ids in by_agency.items():
+            for source_id, identifier in connection.execute(
+                "SELECT source_id, read_id FROM read_sources WHERE agency = %s AND source_id = ANY(%s)",
+                (agency, source_ids),
+            ):
+                known[(agency, source_id)] = identifier
+        kept = []
+        first_in_batch: dict[tuple[int, str], int] = {}
+        for item, camera in placed:
+            source_id = item[1].source_id
+            if source_id is not None:
+                key = (camera.agency, source_id)
+                if key in known:
+                    result.duplicates[item[0]] = known[key]
+                    continue
+                if key in first_in_batch:
+                    result.duplicates[item[0]] = -1 - first_in_batch[key]  # resolved once that one is stored
+                    continue
+                first_in_batch[key] = item[0]
+            kept.append((item, camera))
+        return kept
+
+    def _write_passes(
+        self, connection: Any, passes: list[OpenPass], result: BatchResult, candidates: dict[int, str]
+    ) -> None:
+        rows = build_pass_rows(passes, self.registry.sites, result, candidates)
+        if rows.inserts:
+            copy_rows(connection, f"COPY passes ({PASS_INSERT_COLUMNS}) FROM STDIN", rows.inserts)
+        if rows.updates:
+            # Read-modify-write: the new heads go before the old extras.
+            before = dict(
+                connection.execute(
+                    "SELECT id, frames FROM passes WHERE id = ANY(%s)", ([pass_id for _, _, pass_id in rows.updates],)
+                ).fetchall()
+            )
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE passes SET frames = %s, best = %s WHERE id = %s",
+                    [(pack_frames(parts, before[pass_id]), best, pass_id) for parts, best, pass_id in rows.updates],
+                )
+        if rows.alternates:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO pass_plates (plate, first_ms, pass) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                    rows.alternates,
+                )
+        if rows.sources:
+            copy_rows(connection, "COPY read_sources (agency, source_id, read_id) FROM STDIN", rows.sources)
+        if rows.extras:
+            copy_rows(connection, "COPY read_candidates (read_id, candidates) FROM STDIN", rows.extras)
+        connection.execute("UPDATE counters SET value = value + %s WHERE name = 'reads'", (len(result.stored),))
