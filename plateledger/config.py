@@ -40,6 +40,19 @@ class Settings(PlateLedgerBaseModel):
         title="Data directory",
         description="Folder holding reads.db (the read store), access.db (users, sessions, policies) and audit.db.",
     )
+    reads_dsn: str | None = Field(
+        None,
+        title="PostgreSQL read store",
+        description="A PostgreSQL connection string (postgresql://user@host/db) for the read store; unset: the "
+        "embedded SQLite store DIR/reads.db.",
+    )
+    reads_schema: str | None = Field(
+        None,
+        title="PostgreSQL schema",
+        description="The schema the PostgreSQL read store lives in (created if missing); unset: the server's "
+        "search path.",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+    )
     banner: str = Field(
         DEFAULT_BANNER,
         title="Use banner",

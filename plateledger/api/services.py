@@ -82,11 +82,22 @@ class Services:
 
 
 def open_services(settings: Settings, clock: Clock | None = None, store: ReadStore | None = None) -> Services:
-    """Open DIR/reads.db (unless a store is given), DIR/access.db and DIR/audit.db in the data directory."""
-    from plateledger.store.sqlite import SqliteReadStore
-
+    """Open the read store (unless one is given), DIR/access.db and DIR/audit.db in the data directory."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     clock = clock or SystemClock()
     ledger = AuditLedger(settings.audit_path, clock=clock.now_ms)
     access = Access.open(settings.access_path, settings, ledger, clock)
-    return Services(settings, store or SqliteReadStore(settings.reads_path), access, ledger)
+    if store is None:
+        store = open_read_store(settings)
+    return Services(settings, store, access, ledger)
+
+
+def open_read_store(settings: Settings) -> ReadStore:
+    """PostgreSQL when a connection string is set (a server for many users and processes), else SQLite."""
+    if settings.reads_dsn:
+        from plateledger.store.postgres import PostgresReadStore
+
+        return PostgresReadStore(settings.reads_dsn, schema=settings.reads_schema)
+    from plateledger.store.sqlite import SqliteReadStore
+
+    return SqliteReadStore(settings.reads_path)
