@@ -33,12 +33,24 @@ from plateledger.store.contract import ReadStore
 log = logging.getLogger(__name__)
 
 
+_SCHEDULE_LOCKS: dict[str, threading.Lock] = {}
+_SCHEDULE_LOCKS_GUARD = threading.Lock()
+
+
+def _schedule_lock(path: str) -> threading.Lock:
+    """One lock per hot-list database in this process: two services on one data directory (a server builds
+    more than one) never import the same due feed twice; the second finds it refreshed."""
+    with _SCHEDULE_LOCKS_GUARD:
+        return _SCHEDULE_LOCKS.setdefault(path, threading.Lock())
+
+
 class FeedScheduler:
     """Imports feeds that are due, every `interval` seconds (the first check one interval after start)."""
 
-    def __init__(self, hotlists: HotlistService, interval: float) -> None:
+    def __init__(self, hotlists: HotlistService, interval: float, path: str = "") -> None:
         self.hotlists = hotlists
         self.interval = interval
+        self._lock = _schedule_lock(path)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="feed-scheduler", daemon=True)
         if interval > 0:
@@ -47,7 +59,9 @@ class FeedScheduler:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                for list_id, outcome in self.hotlists.refresh_due().items():
+                with self._lock:
+                    outcomes = self.hotlists.refresh_due()
+                for list_id, outcome in outcomes.items():
                     log.info("scheduled feed %s: %s", list_id, {k: v for k, v in outcome.items() if k != "errors"})
             except Exception:
                 log.exception("scheduled feed refresh failed")
@@ -97,7 +111,7 @@ class Alerting:
             images=images,
         )
         self.workflow = AlertWorkflow(self.alerts, self.hotlists.repository, ledger, clock, publish=self._updated)
-        self.scheduler = FeedScheduler(self.hotlists, settings.feed_check_seconds)
+        self.scheduler = FeedScheduler(self.hotlists, settings.feed_check_seconds, str(self.db.path.resolve()))
         self._closed = False
 
     def hook(self, items: list[StoredItem]) -> None:

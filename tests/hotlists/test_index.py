@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from plateledger.hotlists.index import IndexedEntry, IndexHolder, MatchIndex, PlateFolder, classify, entry_live
+from plateledger.hotlists.index import (
+    IndexedEntry,
+    IndexHolder,
+    MatchIndex,
+    PlateFolder,
+    classify,
+    entry_live,
+    fold_plate,
+)
+from plateledger.plates import normalize_plate, skeleton
+from plateledger.plates.skeleton import ALPHABET
 
 
 def entry(entry_id: int, plate: str, region: str | None = "US-CA", **more: int | None) -> IndexedEntry:
@@ -67,7 +79,21 @@ def test_changes_build_a_new_index_and_leave_the_old_one_alone() -> None:
     assert lookup(emptied, "7ABC123") == () and len(emptied) == 1
 
 
+@pytest.mark.parametrize(
+    "raw", [*ALPHABET, *ALPHABET.lower(), "5sow-350", "ÉCOLE 1", "7 abc 123", "", "Ω", "0OdQ1Il2Z"]
+)
+def test_the_fast_fold_agrees_with_normalize_and_skeleton(raw: str) -> None:
+    plate = normalize_plate(raw)
+    assert fold_plate(raw) == (plate, skeleton(plate))
+
+
 def test_the_plate_folder_caches_raw_texts() -> None:
     fold = PlateFolder()
     assert fold("5sow-350") == ("5SOW350", "550W350")
     assert fold.cache["5sow-350"] == ("5SOW350", "550W350")
+
+
+@given(st.text(max_size=16))
+def test_the_fast_fold_agrees_on_any_text(raw: str) -> None:
+    plate = normalize_plate(raw)
+    assert fold_plate(raw) == (plate, skeleton(plate))
