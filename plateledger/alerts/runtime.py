@@ -131,18 +131,13 @@ class Alerting:
 
     def on_duty(self, agency_id: str) -> list[dict[str, Any]]:
         """Who is on duty: an open stream, or the explicit toggle (a toggle off wins over an open stream)."""
-        toggles = self.deliveries.duty(agency_id)
+        toggles = {user: on for user, (_, on, _) in self.deliveries.duty(agency_id).items()}
         streaming = self.broker.streaming(agency_id)
-        users = sorted(streaming | {user for user, (_, on, _) in toggles.items() if on})
+        candidates = streaming | {user for user, on in toggles.items() if on}
         return [
-            {
-                "username": user,
-                "streaming": user in streaming,
-                "toggle": None if user not in toggles else toggles[user][1],
-                "on_duty": toggles.get(user, (agency_id, True, 0))[1],
-            }
-            for user in users
-            if toggles.get(user, (agency_id, True, 0))[1]
+            {"username": user, "streaming": user in streaming, "toggle": toggles.get(user), "on_duty": True}
+            for user in sorted(candidates)
+            if toggles.get(user, True)
         ]
 
     def wait_idle(self, timeout: float = 10.0) -> bool:

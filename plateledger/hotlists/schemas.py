@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, Field
 
 from plateledger.api.schemas.base import ApiModel
 from plateledger.hotlists.model import Entry, HotList
-from plateledger.hotlists.targets import Target, masked
+from plateledger.hotlists.targets import Target, mask_url, masked
 from plateledger.reads import to_datetime
 
 
@@ -158,7 +158,7 @@ def list_out(hotlist: HotList, entries: int, now_ms: int) -> HotListOut:
         else {
             "format": feed.format,
             "mapping": feed.mapping,
-            "source": feed.source,
+            "source": None if feed.source is None else mask_url(feed.source),
             "refresh_minutes": feed.refresh_minutes,
         },
         freshness_hours=hotlist.freshness_hours,

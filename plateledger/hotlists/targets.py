@@ -18,6 +18,11 @@ from plateledger.config import PlateLedgerBaseModel
 _PASSWORD_IN_URL = re.compile(r"(//[^:/@]+:)[^@/]+@")
 
 
+def mask_url(url: str) -> str:
+    """A URL with the password in its user part, if any, replaced by ***."""
+    return _PASSWORD_IN_URL.sub(r"\1***@", url)
+
+
 class AppriseTarget(PlateLedgerBaseModel):
     """Email, SMS or any other apprise service: `mailto://`, `mailtos://`, `twilio://` ..."""
 
@@ -40,7 +45,7 @@ class AppriseTarget(PlateLedgerBaseModel):
         return url
 
     def masked(self) -> dict[str, Any]:
-        return {"type": self.type, "url": _PASSWORD_IN_URL.sub(r"\1***@", self.url), "label": self.label}
+        return {"type": self.type, "url": mask_url(self.url), "label": self.label}
 
 
 class WebhookTarget(PlateLedgerBaseModel):
