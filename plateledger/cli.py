@@ -50,7 +50,7 @@ def serve(
     """
     import uvicorn
 
-    from plateledger.api import create_app, open_services
+    from plateledger.api import app_for, open_services
     from plateledger.api.frigate import frigate_subscriber
     from plateledger.api.logs import redact_access_log
 
@@ -63,8 +63,8 @@ def serve(
     )
     services = open_services(settings)
     typer.echo(f"data in {settings.data_dir}: {services.store.count_reads()} reads")
-    app_ = create_app(settings, services.store, services.access, services.ledger)
-    served = app_.state.services
+    app_ = app_for(services)
+    served = services
     try:
         subscriber = frigate_subscriber(served)
         if subscriber is not None:
@@ -93,7 +93,7 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load the data, then exit.")] = False,
 ) -> None:
     """Load a synthetic demo network (agencies, cameras, a month of reads), create demo users, and serve it."""
-    from plateledger.api import create_app, open_services
+    from plateledger.api import app_for, open_services
     from plateledger.demo import load_demo, prepare_access, print_credentials, sample_plate
 
     settings = _settings(data)
@@ -109,7 +109,7 @@ def demo(
             return
         import uvicorn
 
-        uvicorn.run(create_app(settings, services.store, services.access, services.ledger), host=host, port=port)
+        uvicorn.run(app_for(services), host=host, port=port)
     finally:
         services.close()
 

@@ -57,7 +57,11 @@ def create_app(
     settings: Settings, store: ReadStore, access: Access, ledger: AuditLedger, *, metrics: Metrics | None = None
 ) -> FastAPI:
     """The HTTP API over a read store, the access database and the audit ledger. Deny by default."""
-    services = Services(settings, store, access, ledger, metrics or Metrics())
+    return app_for(Services(settings, store, access, ledger, metrics or Metrics()))
+
+
+def app_for(services: Services) -> FastAPI:
+    """The HTTP API over services already opened (by `open_services`): one set of engines and threads."""
     app = FastAPI(
         title="plateledger",
         version=__version__,
@@ -69,6 +73,7 @@ def create_app(
         dependencies=[Depends(authenticate), Depends(reject_unknown_query)],
         responses={status: {"model": ErrorBody, "description": text} for status, text in ERROR_STATUSES.items()},
     )
+    settings = services.settings
     app.state.services = services
     install_error_handlers(app)
     for module in ROUTERS:
