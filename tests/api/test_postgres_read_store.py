@@ -15,23 +15,23 @@ from plateledger.config import Settings
 from plateledger.reads import NewRead, now_ms
 from plateledger.store import Agency, Camera, TimeWindow
 from plateledger.store.postgres import PostgresReadStore
-from plateledger.store.postgres.testing import test_dsn
+from plateledger.store.postgres.testing import test_dsn as postgres_dsn
 
 
 @pytest.fixture
 def schema() -> Iterator[str]:
     name = f"pl_services_{uuid.uuid4().hex[:10]}"
     try:
-        psycopg.connect(test_dsn(), autocommit=True).close()
+        psycopg.connect(postgres_dsn(), autocommit=True).close()
     except psycopg.Error as error:
         pytest.skip(f"PostgreSQL is unreachable: {error}")
     yield name
-    with psycopg.connect(test_dsn(), autocommit=True) as connection:
+    with psycopg.connect(postgres_dsn(), autocommit=True) as connection:
         connection.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
 
 
 def test_services_open_the_postgres_read_store_when_a_dsn_is_set(tmp_path: Path, schema: str) -> None:
-    settings = Settings(data_dir=tmp_path, reads_dsn=test_dsn(), reads_schema=schema)
+    settings = Settings(data_dir=tmp_path, reads_dsn=postgres_dsn(), reads_schema=schema)
     services = open_services(settings)
     try:
         assert isinstance(services.store, PostgresReadStore)
