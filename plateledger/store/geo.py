@@ -14,6 +14,11 @@ EARTH_RADIUS_M = 6_371_008.8
 MAX_CELLS = 4096  # an area needing more cells than this is refused: it is not a local area search
 
 
+def to_e6(value: float) -> int:
+    """Degrees as integer micro-degrees (about 0.1 m), the stored form of coordinates."""
+    return round(value * 1_000_000)
+
+
 def cell_of(lat: float, lon: float) -> int:
     """The grid cell holding a point, as one integer (row << 16 | column)."""
     row = int((lat + 90.0) * CELLS_PER_DEGREE)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 
 from plateledger.reads import Candidate, StoredRead
 from plateledger.store.contract import Hit, MatchKind, Page, TimeWindow
-from plateledger.store.frames import MAX_FRAMES, MAX_SPAN_MS, Frame, decode_frames, plain_heads, read_id
+from plateledger.store.frames import MAX_FRAMES, Frame, decode_frames, plain_heads, read_id
+from plateledger.store.paging import Cursor, check_page_arguments
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
 from plateledger.store.sqlite.registry import Registry, SiteRow
 
@@ -17,28 +17,6 @@ PASS_COLUMNS = "id, plate, region, site, first_ms, lat_e6, lon_e6, best, frames"
 PassRow = tuple[int, int, int, int, int, int | None, int | None, int, bytes]
 # Decides whether a read belongs in the result and how it matched; None leaves it out.
 Judge = Callable[[StoredRead], tuple[MatchKind, str] | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Cursor:
-    """Where a page ended: the next read is frame `frame` of pass `pass_id`, which started at `first_ms`."""
-
-    first_ms: int
-    pass_id: int
-    frame: int
-
-    def encode(self) -> str:
-        return f"{self.first_ms}.{self.pass_id}.{self.frame}"
-
-    @classmethod
-    def decode(cls, text: str | None) -> Cursor | None:
-        if not text:
-            return None
-        try:
-            first_ms, pass_id, frame = (int(part) for part in text.split("."))
-        except ValueError:
-            raise ValueError("cursor is not one this store issued") from None
-        return cls(first_ms, pass_id, frame)
 
 
 class PassReader:
@@ -216,20 +194,8 @@ class PassReader:
         return rows, exhausted
 
 
-def check_page_arguments(limit: int, cursor_text: str | None) -> Cursor | None:
-    """Refuse a bad limit or cursor before any work, whether or not anything would match."""
-    if not 1 <= limit <= 10_000:
-        raise ValueError("limit must be between 1 and 10,000")
-    return Cursor.decode(cursor_text)
-
-
 def chunk_first_ms(chunk: Sequence[PassRow], pass_id: int) -> int:
     for row in chunk:
         if row[0] == pass_id:
             return row[4]
     raise KeyError(pass_id)
-
-
-def window_bounds(window: TimeWindow) -> tuple[int, int]:
-    """The first_ms range of passes that can hold frames inside the window."""
-    return window.start_ms - MAX_SPAN_MS, window.end_ms

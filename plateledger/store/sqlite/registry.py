@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from plateledger.store.contract import Agency, Area, Camera, NotFound, StoreError
-from plateledger.store.geo import cell_of, contains
+from plateledger.store.geo import cell_of, contains, to_e6
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +31,6 @@ class SiteRow:
     lon_e6: int | None
     heading_x10: int | None
     cell: int
-
-
-def to_e6(value: float) -> int:
-    return round(value * 1_000_000)
 
 
 def heading_x10(value: float | None) -> int | None:
