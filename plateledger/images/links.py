@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any, Literal
 
 from plateledger.images.store import ImageRef
 from plateledger.reads import now_ms
+from plateledger.sqlitefile import open_sqlite_file
 
 LinkKind = Literal["crop", "vehicle", "overview"]
 LINK_KINDS: tuple[LinkKind, ...] = ("crop", "vehicle", "overview")
@@ -44,11 +44,7 @@ class ImageLinks:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        self._connection.execute("PRAGMA busy_timeout = 10000")
-        self._connection.execute("PRAGMA journal_mode = WAL")
-        self._connection.execute("PRAGMA synchronous = FULL")
+        self._connection = open_sqlite_file(self.path)
         self._connection.executescript(_SCHEMA)
         self._lock = threading.Lock()
 

@@ -9,7 +9,6 @@ letter stays, marked with who discarded it and why. By default the file is `<sto
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any, Literal
 
 from plateledger.ingest.model import IngestContext
 from plateledger.reads import now_ms
+from plateledger.sqlitefile import open_sqlite_file
 
 Status = Literal["pending", "reprocessed", "discarded"]
 
@@ -89,11 +89,7 @@ class DeadLetterNotFound(KeyError):
 class DeadLetterStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        self._connection.execute("PRAGMA busy_timeout = 10000")
-        self._connection.execute("PRAGMA journal_mode = WAL")
-        self._connection.execute("PRAGMA synchronous = FULL")
+        self._connection = open_sqlite_file(self.path)
         self._connection.executescript(_SCHEMA)
         self._lock = threading.Lock()
 

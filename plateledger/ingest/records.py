@@ -8,7 +8,6 @@ so that the store's schema stays its own. By default the file is `<store file>.i
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 from plateledger.ingest.model import Liveness, ReadExtras
 from plateledger.reads import now_ms
+from plateledger.sqlitefile import open_sqlite_file
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS read_extras (
@@ -82,11 +82,7 @@ class ImportProgress:
 class IngestRecords:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
-        self._connection.execute("PRAGMA busy_timeout = 10000")
-        self._connection.execute("PRAGMA journal_mode = WAL")
-        self._connection.execute("PRAGMA synchronous = FULL")
+        self._connection = open_sqlite_file(self.path)
         self._connection.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
