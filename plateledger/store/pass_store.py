@@ -70,8 +70,8 @@ class PassStore:
         """Ids of the plates matching a parsed wildcard, at most `cap` of them, from the trigram index."""
         raise NotImplementedError
 
-    def _area_selection(self, cells: list[int], low: int, high: int, sites: list[int], box: Box) -> Selection:
-        """Passes in these cells with first_ms in [low, high], at one of these sites or with GPS in the box."""
+    def _area_selection(self, cell: int, low: int, high: int, sites: list[int], box: Box) -> Selection:
+        """Passes in this cell with first_ms in [low, high], at one of these sites or with GPS in the box."""
         raise NotImplementedError
 
     # -- registry ------------------------------------------------------------------------------------------------
@@ -256,5 +256,7 @@ class PassStore:
         def judge(read: StoredRead) -> tuple[str, str] | None:
             return ("area", "inside the area") if contains(area, read.lat, read.lon) else None
 
-        selection = self._area_selection(cells, low, high, sites_inside, box)
-        return self._reader.page(connection, [selection], window, judge, agencies, limit, cursor)
+        # One selection per cell: each walks its (cell, first_ms) range newest first and stops at the chunk
+        # size, where one `cell IN (...)` query would sort every pass of the day in all cells, chunk after chunk.
+        selections = [self._area_selection(cell, low, high, sites_inside, box) for cell in cells]
+        return self._reader.page(connection, selections, window, judge, agencies, limit, cursor)

@@ -136,9 +136,9 @@ class PostgresReadStore(PassStore):
         rows = connection.execute("SELECT id FROM plates WHERE plate LIKE %s LIMIT %s", (wildcard_like(parsed), cap))
         return [row[0] for row in rows]
 
-    def _area_selection(self, cells: list[int], low: int, high: int, sites: list[int], box: Box) -> Selection:
+    def _area_selection(self, cell: int, low: int, high: int, sites: list[int], box: Box) -> Selection:
         return (
-            "SELECT id, first_ms FROM passes WHERE cell = ANY(%s::int4[]) AND first_ms BETWEEN %s AND %s "
+            "SELECT id, first_ms FROM passes WHERE cell = %s AND first_ms BETWEEN %s AND %s "
             "AND (site = ANY(%s::int4[]) OR lat_e6 BETWEEN %s AND %s AND lon_e6 BETWEEN %s AND %s) AND {keyset}",
-            [cells, low, high, sites, *box],
+            [cell, low, high, sites, *box],
         )

@@ -142,9 +142,9 @@ class SqliteReadStore(PassStore):
             parameters = (" OR ".join(f'"{trigram}"' for trigram in alternatives), parsed, cap)  # type: ignore[assignment]
         return [row[0] for row in connection.execute(query, parameters)]
 
-    def _area_selection(self, cells: list[int], low: int, high: int, sites: list[int], box: Box) -> Selection:
+    def _area_selection(self, cell: int, low: int, high: int, sites: list[int], box: Box) -> Selection:
         return (
-            f"SELECT id, first_ms FROM passes WHERE cell IN ({_marks(cells)}) AND first_ms BETWEEN ? AND ? "
+            "SELECT id, first_ms FROM passes WHERE cell = ? AND first_ms BETWEEN ? AND ? "
             f"AND (site IN ({_marks(sites)}) OR lat_e6 BETWEEN ? AND ? AND lon_e6 BETWEEN ? AND ?) AND {{keyset}}",
-            [*cells, low, high, *sites, *box],
+            [cell, low, high, *sites, *box],
         )
