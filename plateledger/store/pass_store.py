@@ -253,8 +253,14 @@ class PassStore:
             to_e6(max_lon + AREA_MARGIN_DEGREES),
         )
 
+        inside: dict[tuple[float, float], bool] = {}  # most reads sit at a few fixed sites: test each spot once
+
         def judge(read: StoredRead) -> tuple[str, str] | None:
-            return ("area", "inside the area") if contains(area, read.lat, read.lon) else None
+            spot = (read.lat, read.lon)
+            verdict = inside.get(spot)
+            if verdict is None:
+                verdict = inside[spot] = contains(area, read.lat, read.lon)
+            return ("area", "inside the area") if verdict else None
 
         # One selection per cell: each walks its (cell, first_ms) range newest first and stops at the chunk
         # size, where one `cell IN (...)` query would sort every pass of the day in all cells, chunk after chunk.
