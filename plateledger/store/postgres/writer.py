@@ -8,13 +8,13 @@ docs/architecture.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from plateledger.reads import Accepted, BatchResult
+from plateledger.reads import BatchResult
 from plateledger.store.frames import pack_frames
 from plateledger.store.packing import build_pass_rows
 from plateledger.store.passes import OpenPass
-from plateledger.store.sqlite.registry import CameraRow
 from plateledger.store.sqlite.writer import BatchWriter
 
 PASS_INSERT_COLUMNS = "id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames"
@@ -27,38 +27,12 @@ def copy_rows(connection: Any, statement: str, rows: list[Any]) -> None:
 
 
 class PostgresBatchWriter(BatchWriter):
-    def drop_duplicates(
-        self, connection: Any, placed: list[tuple[Accepted, CameraRow]], result: BatchResult
-    ) -> list[tuple[Accepted, CameraRow]]:
-        """Reads whose source id was stored before (or earlier in this batch) are answered as duplicates."""
-        keyed = [(camera.agency, item[1].source_id) for item, camera in placed if item[1].source_id is not None]
-        if not keyed:
-            return placed
-        known: dict[tuple[int, str], int] = {}
-        by_agency: dict[int, list[str]] = {}
-        for agency, source_id in keyed:
-            by_agency.setdefault(agency, []).append(source_id)
-        for agency, source_ids in by_agency.items():
-            for source_id, identifier in connection.execute(
-                "SELECT source_id, read_id FROM read_sources WHERE agency = %s AND source_id = ANY(%s)",
-                (agency, source_ids),
-            ):
-                known[(agency, source_id)] = identifier
-        kept = []
-        first_in_batch: dict[tuple[int, str], int] = {}
-        for item, camera in placed:
-            source_id = item[1].source_id
-            if source_id is not None:
-                key = (camera.agency, source_id)
-                if key in known:
-                    result.duplicates[item[0]] = known[key]
-                    continue
-                if key in first_in_batch:
-                    result.duplicates[item[0]] = -1 - first_in_batch[key]  # resolved once that one is stored
-                    continue
-                first_in_batch[key] = item[0]
-            kept.append((item, camera))
-        return kept
+    @staticmethod
+    def _stored_sources(connection: Any, agency: int, source_ids: list[str]) -> Iterator[tuple[str, int]]:
+        yield from connection.execute(
+            "SELECT source_id, read_id FROM read_sources WHERE agency = %s AND source_id = ANY(%s)",
+            (agency, source_ids),
+        )
 
     def _write_passes(
         self, connection: Any, passes: list[OpenPass], result: BatchResult, candidates: dict[int, str]

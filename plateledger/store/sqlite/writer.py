@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from operator import itemgetter
 
 from plateledger.plates.skeleton import SKELETON_TABLE
@@ -68,14 +69,8 @@ class BatchWriter:
         for agency, source_id in keyed:
             by_agency.setdefault(agency, []).append(source_id)
         for agency, source_ids in by_agency.items():
-            for start in range(0, len(source_ids), 900):
-                chunk = source_ids[start : start + 900]
-                for source_id, identifier in connection.execute(
-                    "SELECT source_id, read_id FROM read_sources "
-                    f"WHERE agency = ? AND source_id IN ({','.join('?' * len(chunk))})",
-                    [agency, *chunk],
-                ):
-                    known[(agency, source_id)] = identifier
+            for source_id, identifier in self._stored_sources(connection, agency, source_ids):
+                known[(agency, source_id)] = identifier
         kept = []
         first_in_batch: dict[tuple[int, str], int] = {}
         for item, camera in placed:
@@ -91,6 +86,19 @@ class BatchWriter:
                 first_in_batch[key] = item[0]
             kept.append((item, camera))
         return kept
+
+    @staticmethod
+    def _stored_sources(
+        connection: sqlite3.Connection, agency: int, source_ids: list[str]
+    ) -> Iterator[tuple[str, int]]:
+        """(source id, read id) of those source ids the agency's reads already carry."""
+        for start in range(0, len(source_ids), 900):
+            chunk = source_ids[start : start + 900]
+            yield from connection.execute(
+                "SELECT source_id, read_id FROM read_sources "
+                f"WHERE agency = ? AND source_id IN ({','.join('?' * len(chunk))})",
+                [agency, *chunk],
+            )
 
     def write(
         self, connection: sqlite3.Connection, placed: list[tuple[Accepted, CameraRow]], result: BatchResult
