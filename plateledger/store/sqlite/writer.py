@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from plateledger.plates.skeleton import SKELETON_TABLE
 from plateledger.reads import Accepted, BatchResult, Refusal
@@ -18,7 +18,7 @@ from plateledger.store.geo import cell_of
 from plateledger.store.packing import build_pass_rows
 from plateledger.store.passes import Frame, OpenPass, PassGrouper
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
-from plateledger.store.sqlite.registry import CameraRow, Registry, heading_x10, to_e6
+from plateledger.store.sqlite.registry import CameraRow, Registry, SiteRow, heading_x10, to_e6
 
 # A read that also passed the camera checks.
 Placed = tuple[int, Accepted, CameraRow]
@@ -40,19 +40,34 @@ class BatchWriter:
     def check_cameras(
         self, connection: sqlite3.Connection, accepted: list[Accepted], refused: list[Refusal]
     ) -> list[tuple[Accepted, CameraRow]]:
+        if not accepted:
+            return []
+        codes = [item[1].camera_id for item in accepted]
+        rows = {code: self.registry.cameras.get(code) or self.registry.camera(connection, code) for code in set(codes)}
+        earliest = min(item[1].observed_ms for item in accepted)
+        # Only the reads of unknown, mobile or recently registered cameras need a look one by one.
+        doubtful = {
+            code
+            for code, camera in rows.items()
+            if camera is None or camera.kind == "mobile" or camera.created_ms > earliest
+        }
+        if not doubtful:
+            return list(zip(accepted, map(rows.__getitem__, codes), strict=True))
         placed = []
-        cameras = self.registry.cameras
-        for item in accepted:
-            index, read = item[0], item[1]
-            camera = cameras.get(read.camera_id) or self.registry.camera(connection, read.camera_id)
+        for item, code in zip(accepted, codes, strict=True):
+            camera = rows[code]
+            if code not in doubtful:
+                placed.append((item, camera))
+                continue
+            read = item[1]
             if camera is None:
-                refused.append(Refusal(index, "camera_id", f"unknown camera {read.camera_id!r}"))
+                refused.append(Refusal(item[0], "camera_id", f"unknown camera {code!r}"))
             elif read.observed_ms < camera.created_ms:
-                refused.append(Refusal(index, "observed_at", "is before the camera was registered"))
+                refused.append(Refusal(item[0], "observed_at", "is before the camera was registered"))
             elif camera.kind == "mobile" and read.lat is None:
-                refused.append(Refusal(index, "lat", "a mobile camera's read needs its GPS position"))
+                refused.append(Refusal(item[0], "lat", "a mobile camera's read needs its GPS position"))
             elif camera.kind == "mobile" and read.lat == 0 and read.lon == 0:
-                refused.append(Refusal(index, "lat", "0,0 is a missing GPS fix, not a position"))
+                refused.append(Refusal(item[0], "lat", "0,0 is a missing GPS fix, not a position"))
             else:
                 placed.append((item, camera))
         return placed
@@ -103,37 +118,12 @@ class BatchWriter:
     def write(
         self, connection: sqlite3.Connection, placed: list[tuple[Accepted, CameraRow]], result: BatchResult
     ) -> None:
-        plate_ids = self.plates.ids_for(connection, {item[2] for item, _ in placed})
-        region_ids = {region: self.regions.id_for(connection, region) for region in {item[3] for item, _ in placed}}
-        site_at = self.registry.site_at
-        frames: list[Frame] = []
-        candidates: dict[int, str] = {}
-        for (index, read, plate, region), camera in placed:
-            site = site_at(camera, read.observed_ms)
-            lat, lon = read.lat, read.lon
-            lat_e6 = lon_e6 = None
-            cell = site.cell
-            if lat is not None and lon is not None:
-                lat_e6, lon_e6 = to_e6(lat), to_e6(lon)
-                if lat_e6 == site.lat_e6 and lon_e6 == site.lon_e6:
-                    lat_e6 = lon_e6 = None
-                else:
-                    cell = cell_of(lat, lon)
-            heading = None if read.heading is None else heading_x10(read.heading)
-            if heading == site.heading_x10:
-                heading = None
-            if read.candidates:
-                candidates[index] = json.dumps(
-                    [{"plate": c.plate, "confidence": c.confidence} for c in read.candidates]
-                )
-            raw = read.plate_raw
-            frames.append(
-                (
-                    read.observed_ms, site.id, plate.translate(SKELETON_TABLE), plate_ids[plate], region_ids[region],
-                    round(read.confidence * 10), lat_e6, lon_e6, cell, heading, None if raw == plate else raw,
-                    read.region_assumed, read.source_id, bool(read.candidates), index,
-                )
-            )  # fmt: skip
+        frames = self._frames(connection, placed)
+        candidates = {
+            item[0]: json.dumps([{"plate": c.plate, "confidence": c.confidence} for c in item[1].candidates])
+            for item, _ in placed
+            if item[1].candidates
+        }
         frames.sort(key=itemgetter(0))
         next_pass = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM passes").fetchone()[0]
         passes = self.grouper.group(frames, next_pass)
@@ -142,6 +132,66 @@ class BatchWriter:
         for index, value in list(result.duplicates.items()):
             if value < 0:
                 result.duplicates[index] = result.stored[-1 - value]
+
+    def _frames(self, connection: sqlite3.Connection, placed: list[tuple[Accepted, CameraRow]]) -> list[Frame]:
+        """The frame of each placed read, built column by column (each column one call that runs in C)."""
+        items, cameras = zip(*placed, strict=True)
+        indexes, reads, plates, regions = zip(*items, strict=True)
+        _, observed, _, confidences, _, assumed, lats, lons, headings, source_ids, candidates = zip(*reads, strict=True)
+        plate_ids = self.plates.ids_for(connection, set(plates))
+        region_ids = {region: self.regions.id_for(connection, region) for region in set(regions)}
+        skeletons = {plate: plate.translate(SKELETON_TABLE) for plate in set(plates)}
+        sites = self._sites(cameras, observed)
+        n = len(reads)
+        lat_e6s: list[int | None] = [None] * n
+        lon_e6s: list[int | None] = [None] * n
+        heading_x10s: list[int | None] = [None] * n
+        cells = [site.cell for site in sites]
+        if lats.count(None) != n or headings.count(None) != n:
+            # Only what differs from the camera site is kept: a fixed camera repeating its position stores none.
+            for row, (site, lat, lon, heading) in enumerate(zip(sites, lats, lons, headings, strict=True)):
+                if lat is not None:
+                    lat_e6, lon_e6 = to_e6(lat), to_e6(lon)
+                    if lat_e6 != site.lat_e6 or lon_e6 != site.lon_e6:
+                        lat_e6s[row], lon_e6s[row], cells[row] = lat_e6, lon_e6, cell_of(lat, lon)
+                if heading is not None and (value := heading_x10(heading)) != site.heading_x10:
+                    heading_x10s[row] = value
+        return list(
+            zip(
+                observed,
+                [site.id for site in sites],
+                map(skeletons.__getitem__, plates),
+                map(plate_ids.__getitem__, plates),
+                map(region_ids.__getitem__, regions),
+                [round(confidence * 10) for confidence in confidences],
+                lat_e6s,
+                lon_e6s,
+                cells,
+                heading_x10s,
+                [None if raw == plate else raw for raw, plate in zip(map(itemgetter(0), reads), plates, strict=True)],
+                assumed,
+                source_ids,
+                map(bool, candidates),
+                indexes,
+                strict=True,
+            )
+        )
+
+    def _sites(self, cameras: tuple[CameraRow, ...], observed: tuple[int, ...]) -> list[SiteRow]:
+        """Each read's camera site. A camera that has not moved since the batch's first read needs one lookup."""
+        earliest = min(observed)
+        camera_ids = list(map(attrgetter("id"), cameras))  # (a frozen dataclass hashes in Python: slow)
+        settled = {}
+        for camera_id, camera in dict(zip(camera_ids, cameras, strict=True)).items():
+            site = self.registry.sites[camera.site]
+            if site.since_ms <= earliest:
+                settled[camera_id] = site
+        if len(settled) == len(set(camera_ids)):
+            return list(map(settled.__getitem__, camera_ids))
+        site_at = self.registry.site_at
+        return [
+            settled.get(camera.id) or site_at(camera, moment) for camera, moment in zip(cameras, observed, strict=True)
+        ]
 
     def _write_passes(
         self,
