@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from plateledger.reads import BatchResult
-from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, EncodedFrame, encode_frame, pack_frames
+from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, EncodedFrame, encode_frame
 from plateledger.store.passes import OpenPass
 
 # (id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames)
@@ -48,7 +48,8 @@ def build_pass_rows(
     stored = result.stored
     plain = FRAME_HEAD.pack
     for open_pass in passes:
-        parts = []
+        heads: list[bytes] = []
+        tails: list[bytes] = []  # per frame, empty for most
         pass_id, pass_plate, pass_region, first_ms = (
             open_pass.id,
             open_pass.plate_id,
@@ -66,7 +67,8 @@ def build_pass_rows(
                 plate_id == pass_plate and region_id == pass_region and lat_e6 == pass_lat and lon_e6 == pass_lon
                 and heading is None and raw is None and not assumed and source_id is None and not has_candidates
             ):  # fmt: skip
-                parts.append((plain(observed - first_ms, confidence, 0), b""))  # the common case: nothing differs
+                heads.append(plain(observed - first_ms, confidence, 0))  # the common case: nothing differs
+                tails.append(b"")
                 continue
             position = None
             if (lat_e6, lon_e6) != (pass_lat, pass_lon):
@@ -75,16 +77,16 @@ def build_pass_rows(
                     lat_e6 if lat_e6 is not None else site.lat_e6,
                     lon_e6 if lon_e6 is not None else site.lon_e6,
                 )
-            parts.append(
-                encode_frame(
-                    observed - first_ms, confidence,
-                    plate_id=None if plate_id == pass_plate else plate_id,
-                    region_id=None if region_id == pass_region else region_id,
-                    position=position,  # type: ignore[arg-type]
-                    heading_x10=heading, raw=raw, region_assumed=assumed, source_id=source_id,
-                    has_candidates=has_candidates,
-                )
+            head, tail = encode_frame(
+                observed - first_ms, confidence,
+                plate_id=None if plate_id == pass_plate else plate_id,
+                region_id=None if region_id == pass_region else region_id,
+                position=position,  # type: ignore[arg-type]
+                heading_x10=heading, raw=raw, region_assumed=assumed, source_id=source_id,
+                has_candidates=has_candidates,
             )  # fmt: skip
+            heads.append(head)
+            tails.append(tail)
             if plate_id != pass_plate:
                 alternates.append((plate_id, first_ms, pass_id))
             if source_id is not None:
@@ -92,12 +94,14 @@ def build_pass_rows(
             if has_candidates:
                 extras.append((identifier, candidates[batch_index]))
         if open_pass.is_new:
+            # The same layout pack_frames builds, joined directly: most passes are new.
+            blob = bytes((len(heads),)) + b"".join(heads) + b"".join(tails)
             inserts.append(
                 (
                     pass_id, pass_plate, pass_region, open_pass.site, first_ms, open_pass.cell,
-                    pass_lat, pass_lon, open_pass.best_index, pack_frames(parts),
+                    pass_lat, pass_lon, open_pass.best_index, blob,
                 )
             )  # fmt: skip
         else:
-            updates.append((parts, open_pass.best_index, pass_id))
+            updates.append((list(zip(heads, tails, strict=True)), open_pass.best_index, pass_id))
     return rows
