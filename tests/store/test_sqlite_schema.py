@@ -103,6 +103,9 @@ def test_a_version_1_file_upgrades_in_place_and_still_answers(store_path: Path) 
         assert near == {"5SOW350": "exact", "5S0W350": "near"}
         area = store.search_area(Circle(CAMERA_LAT, CAMERA_LON, 100), WINDOW).hits
         assert sorted(hit.read.id for hit in area) == [read_id(1, 0), read_id(1, 1), read_id(2, 0)]
+        with closing(sqlite3.connect(store_path)) as connection:  # migration 3 rebuilt the area index
+            columns = [row[2] for row in connection.execute("PRAGMA index_info(passes_by_cell)")]
+        assert columns == ["cell", "first_ms", "site", "lat_e6", "lon_e6"]
         # Wildcard search needs migration 2's trigram index: the plates written before it must be in it.
         wildcard = store.search_wildcard("5S?W35*", WINDOW).hits
         assert sorted(hit.read.plate for hit in wildcard) == ["5S0W350", "5SOW350"]
@@ -277,6 +280,14 @@ def test_searches_use_an_index_and_never_scan(
     page_plans = [plan for sql, plan in plans if "FROM passes" in sql]
     uses_index = re.compile(rf"^SEARCH passes USING (COVERING )?INDEX {index} ")
     assert any(uses_index.search(line) for plan in page_plans for line in plan), page_plans
+    if index == "passes_by_cell":
+        # The area filter (site, own position) is answered from the index: no pass row read to be thrown away.
+        assert all(
+            line.startswith(f"SEARCH passes USING COVERING INDEX {index} ")
+            for plan in page_plans
+            for line in plan
+            if index in line
+        ), page_plans
 
 
 def test_ingest_with_source_ids_does_not_scan(

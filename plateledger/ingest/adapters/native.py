@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, ValidationError, field_validator
 
 from plateledger.ingest.model import BatchTooLarge, IngestContext, ParsedPayload, PayloadError, UnknownFormat
 from plateledger.ingest.registry import register_adapter
@@ -90,6 +90,32 @@ class NativeBatch(BaseModel):
     reads: Annotated[list[Any], Field(description=f"The reads, {MAX_BATCH:,} at most per batch.")]
 
 
+_WHOLE_BATCH = TypeAdapter(list[NativeRead])
+
+
+def _validated(items: list[Any]) -> list[NativeRead] | list[NativeRead | Refusal]:
+    """Each item as a NativeRead, or the Refusal of the first rule it breaks.
+
+    A batch is validated in one call (pydantic's core loops over it, several times faster than one call per
+    item); only a batch with a bad item goes item by item, so that each refusal names its own index.
+    """
+    try:
+        return _WHOLE_BATCH.validate_python(items)
+    except ValidationError:
+        pass
+    validated: list[NativeRead | Refusal] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            validated.append(Refusal(index, "read", "is not a JSON object"))
+            continue
+        try:
+            validated.append(NativeRead.model_validate(item))
+        except ValidationError as error:
+            first = error.errors()[0]
+            validated.append(Refusal(index, _field_of(first["loc"]), _reason(first["msg"])))
+    return validated
+
+
 def _reason(message: str) -> str:
     return message.removeprefix("Value error, ")
 
@@ -119,15 +145,9 @@ class NativeAdapter:
             raise BatchTooLarge("reads", f"{len(batch.reads):,} reads is over the limit of {self.max_batch:,} a batch")
         parsed = ParsedPayload(adapter=self.key, context=context)
         allowed = context.cameras()
-        for index, item in enumerate(batch.reads):
-            if not isinstance(item, dict):
-                parsed.refused.append(Refusal(index, "read", "is not a JSON object"))
-                continue
-            try:
-                read = NativeRead.model_validate(item)
-            except ValidationError as error:
-                first = error.errors()[0]
-                parsed.refused.append(Refusal(index, _field_of(first["loc"]), _reason(first["msg"])))
+        for index, read in enumerate(_validated(batch.reads)):
+            if isinstance(read, Refusal):
+                parsed.refused.append(read)
                 continue
             camera_id = read.camera_id or (context.camera.id if context.camera else None)
             if camera_id is None:

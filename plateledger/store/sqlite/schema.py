@@ -81,6 +81,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO plate_trigrams (plate_trigrams) VALUES ('rebuild');
     """,
+    # 3: the area index covers what area search filters on (site, own position), so the walk over a cell's
+    # passes of the day reads index pages only, and never a pass row it then throws away.
+    """
+    DROP INDEX passes_by_cell;
+    CREATE INDEX passes_by_cell ON passes (cell, first_ms, site, lat_e6, lon_e6);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
