@@ -175,6 +175,10 @@ def test_migrate_stops_at_its_target_and_reports_what_it_found(schema: str, admi
     assert migrate(admin) == 1
     assert migrate(admin) == SCHEMA_VERSION
     assert schema_version(admin) == SCHEMA_VERSION
+    (definition,) = admin.execute(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND indexname = 'passes_by_cell'", (schema,)
+    ).fetchone()
+    assert definition.endswith("(cell, first_ms) INCLUDE (site, lat_e6, lon_e6)"), definition
 
 
 def test_commits_are_durable(admin: psycopg.Connection) -> None:

@@ -77,6 +77,12 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 2: trigram index of distinct plates for wildcard search (pg_trgm, installed database-wide).
     "CREATE INDEX plates_by_trigram ON plates USING gin (plate {trgm}.gin_trgm_ops);",
+    # 3: the area index carries what area search filters on (site, own position): index-only steps over the
+    # passes of a cell that lie outside the area.
+    """
+    DROP INDEX passes_by_cell;
+    CREATE INDEX passes_by_cell ON passes (cell, first_ms) INCLUDE (site, lat_e6, lon_e6);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
