@@ -76,31 +76,37 @@ class BatchWriter:
         self, connection: sqlite3.Connection, placed: list[tuple[Accepted, CameraRow]], result: BatchResult
     ) -> list[tuple[Accepted, CameraRow]]:
         """Reads whose source id was stored before (or earlier in this batch) are answered as duplicates."""
-        keyed = [(camera.agency, item[1].source_id) for item, camera in placed if item[1].source_id is not None]
+        # (position in placed, agency, source id) of the reads that carry a source id: most carry none.
+        keyed = [
+            (position, camera.agency, item[1].source_id)
+            for position, (item, camera) in enumerate(placed)
+            if item[1].source_id is not None
+        ]
         if not keyed:
             return placed
         known: dict[tuple[int, str], int] = {}
         by_agency: dict[int, list[str]] = {}
-        for agency, source_id in keyed:
+        for _, agency, source_id in keyed:
             by_agency.setdefault(agency, []).append(source_id)
         for agency, source_ids in by_agency.items():
             for source_id, identifier in self._stored_sources(connection, agency, source_ids):
                 known[(agency, source_id)] = identifier
-        kept = []
+        dropped = set()
         first_in_batch: dict[tuple[int, str], int] = {}
-        for item, camera in placed:
-            source_id = item[1].source_id
-            if source_id is not None:
-                key = (camera.agency, source_id)
-                if key in known:
-                    result.duplicates[item[0]] = known[key]
-                    continue
-                if key in first_in_batch:
-                    result.duplicates[item[0]] = -1 - first_in_batch[key]  # resolved once that one is stored
-                    continue
-                first_in_batch[key] = item[0]
-            kept.append((item, camera))
-        return kept
+        for position, agency, source_id in keyed:
+            index = placed[position][0][0]
+            key = (agency, source_id)
+            if key in known:
+                result.duplicates[index] = known[key]
+            elif key in first_in_batch:
+                result.duplicates[index] = -1 - first_in_batch[key]  # resolved once that one is stored
+            else:
+                first_in_batch[key] = index
+                continue
+            dropped.add(position)
+        if not dropped:
+            return placed
+        return [pair for position, pair in enumerate(placed) if position not in dropped]
 
     @staticmethod
     def _stored_sources(
