@@ -5,7 +5,8 @@ ingest key bound to it), the parse-only FastAPI endpoint of ingest_ceiling.py, a
 ingest_load.py (a new process per scenario). Each scenario runs against plateledger and then the ceiling:
 - single: OpenALPR `alpr_group` posts with a distinct 20 KB JPEG crop each, as many as the server takes;
 - batches: native batches of `batch` reads, four in flight;
-- latency: the single posts at a fixed `rate` a second, timed from their scheduled start.
+- latency: the single posts at a fixed `rate` a second, timed from their scheduled start;
+- single_no_image and latency_no_image: the same two without the plate crop.
 plateledger is measured with group commit on and, for comparison, off (one transaction per request).
 """
 
@@ -97,10 +98,15 @@ def load(port: int, path: str, *arguments: str, token: str | None = None) -> dic
 
 def scenarios(duration: float, rate: float, batch: int) -> dict[str, list[str]]:
     seconds = ["--duration", str(duration)]
+    single = ["--kind", "openalpr", "--mode", "closed", "--concurrency", str(CONCURRENCY), *seconds]
+    at_rate = ["--kind", "openalpr", "--mode", "rate", "--rate", str(rate), "--concurrency", "256", *seconds]
     return {
-        "single": ["--kind", "openalpr", "--mode", "closed", "--concurrency", str(CONCURRENCY), *seconds],
+        "single": single,
         "batches": ["--kind", "native", "--concurrency", "4", "--batch", str(batch), "--camera", CAMERA, *seconds],
-        "latency": ["--kind", "openalpr", "--mode", "rate", "--rate", str(rate), "--concurrency", "256", *seconds],
+        "latency": at_rate,
+        # The same two without the 20 KB crop: what the image costs, and whether plain reads meet the targets.
+        "single_no_image": [*single, "--no-image"],
+        "latency_no_image": [*at_rate, "--no-image"],
     }
 
 

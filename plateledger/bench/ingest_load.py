@@ -68,11 +68,10 @@ def plate_for(number: int) -> str:
     return "B" + text
 
 
-def openalpr_body(number: int, crop: bytes, camera: int = 1) -> bytes:
-    """One vehicle pass as an OpenALPR agent posts it (data_type alpr_group), with its plate crop."""
+def openalpr_body(number: int, crop: bytes | None, camera: int = 1) -> bytes:
+    """One vehicle pass as an OpenALPR agent posts it (data_type alpr_group), with its plate crop (if given)."""
     plate = plate_for(number)
     start = START_MS + (number * 7) % SPAN_MS
-    crop_b64 = base64.b64encode(unique_jpeg(crop, number)).decode()
     candidates = [{"plate": plate, "confidence": 91.5, "matches_template": 1}]
     body = {
         "version": 2,
@@ -107,9 +106,10 @@ def openalpr_body(number: int, crop: bytes, camera: int = 1) -> bytes:
             "plate_index": 0,
             "candidates": candidates,
             "coordinates": [{"x": 10, "y": 10}, {"x": 200, "y": 10}, {"x": 200, "y": 70}, {"x": 10, "y": 70}],
-            "plate_crop_jpeg": crop_b64,
         },
     }
+    if crop is not None:
+        body["best_plate"]["plate_crop_jpeg"] = base64.b64encode(unique_jpeg(crop, number)).decode()
     return json.dumps(body).encode()
 
 
@@ -297,13 +297,14 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch", type=int, default=5000, help="reads per native batch")
     parser.add_argument("--camera", default="bench-cam", help="our camera id (native batches)")
     parser.add_argument("--offset", type=int, default=0, help="first body number (keeps runs apart)")
+    parser.add_argument("--no-image", action="store_true", help="OpenALPR posts without their plate crop")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_arguments(argv)
     if args.kind == "openalpr":
-        crop = make_crop()
+        crop = None if args.no_image else make_crop()
         reads_per_request = 1
 
         def make(number: int) -> bytes:
