@@ -238,8 +238,8 @@ def _validate_clean_batch(reads: Sequence[NewRead], now: int, default_country: s
     """
     if not reads:
         return []
-    raws, observed, cameras, confidences, regions, _, lats, lons, headings, source_ids, _ = zip(*reads, strict=True)
     try:
+        raws, observed, cameras, confidences, regions, _, lats, lons, headings, source_ids, _ = zip(*reads, strict=True)
         if set(map(type, raws)) != {str} or set(map(type, observed)) != {int}:
             return None
         plates = [_PLATES.get(raw) or _normalized(raw) for raw in raws]
@@ -262,7 +262,7 @@ def _validate_clean_batch(reads: Sequence[NewRead], now: int, default_country: s
         if lengths and (min(lengths) < 1 or max(lengths) > MAX_SOURCE_ID_LENGTH):
             return None
         region_of = {text: _region(text, default_country) for text in set(regions)}
-    except (TypeError, InvalidRead):
+    except (TypeError, ValueError):  # InvalidRead is a ValueError
         return None
     return list(zip(range(len(reads)), reads, plates, map(region_of.__getitem__, regions), strict=True))
 
