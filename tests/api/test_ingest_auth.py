@@ -3,27 +3,12 @@ refusal in the ledger as ingest_refused (with the credential's id, never its sec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from access.world import World
 from fastapi.testclient import TestClient
 
-from api.ingest_world import add_ingest_cameras, bearer, ingest_key, native_read, refusals
+from api.ingest_world import bearer, ingest_key, native_read, refusals
 
 T0 = 1_717_200_000_000
-
-
-@pytest.fixture
-def ingest_world(world: World) -> World:
-    add_ingest_cameras(world)
-    return world
-
-
-@pytest.fixture
-def http(ingest_world: World) -> Iterator[TestClient]:
-    with TestClient(ingest_world.app) as client:
-        yield client
 
 
 def batch(*reads: dict[str, object]) -> dict[str, object]:

@@ -7,26 +7,13 @@ tests/ingest. Frigate's payloads arrive over MQTT, not HTTP: they go through the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from access.world import World
 from fastapi.testclient import TestClient
 
-from api.ingest_world import SHARED_FORMATS, add_ingest_cameras, bearer, ingest_key, jpeg
+from api.ingest_world import SHARED_FORMATS, bearer, ingest_key, jpeg
 from plateledger.api.frigate import frigate_subscriber
-
-
-@pytest.fixture
-def ingest_world(world: World) -> World:
-    add_ingest_cameras(world)
-    return world
-
-
-@pytest.fixture
-def http(ingest_world: World) -> Iterator[TestClient]:
-    with TestClient(ingest_world.app) as client:
-        yield client
 
 
 def payload(name: str) -> bytes:

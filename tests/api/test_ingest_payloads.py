@@ -5,28 +5,15 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 
 import pytest
 from access.world import CASE, World
 from fastapi.testclient import TestClient
 
-from api.ingest_world import add_ingest_cameras, bearer, ingest_key, jpeg, native_read, refusals
+from api.ingest_world import bearer, ingest_key, jpeg, native_read, refusals
 
 T0 = 1_717_200_000_000
 PURPOSE = f"purpose=stolen_vehicle&case_number={CASE}"
-
-
-@pytest.fixture
-def ingest_world(world: World) -> World:
-    add_ingest_cameras(world)
-    return world
-
-
-@pytest.fixture
-def http(ingest_world: World) -> Iterator[TestClient]:
-    with TestClient(ingest_world.app) as client:
-        yield client
 
 
 @pytest.fixture
