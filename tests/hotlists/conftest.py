@@ -1,36 +1,8 @@
-from __future__ import annotations
-
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
-from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared worlds live in tests/access
 
-from access.world import World, build_world
-from alerts.live import Inbox, smtp_inbox
+from alerts.worlds import client, inbox, world
 
-# Deliveries retry fast in tests; the feed scheduler is driven by hand.
-FAST = {"delivery_backoff_seconds": 0.05, "delivery_attempts": 3, "feed_check_seconds": 0}
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path, **FAST)
-    yield built
-    built.services.close()
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(world.app) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    """A real SMTP server (aiosmtpd) on a loopback port, and what it received."""
-    with smtp_inbox() as received:
-        yield received
+__all__ = ["client", "inbox", "world"]  # pytest fixtures, shared with tests/alerts
