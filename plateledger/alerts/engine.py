@@ -27,7 +27,7 @@ from plateledger.alerts.model import Alert
 from plateledger.alerts.store import AlertStore
 from plateledger.alerts.stream import AlertBroker
 from plateledger.alerts.wording import MATCH_LABELS, region_name, stale_notice
-from plateledger.hotlists.index import IndexedEntry, IndexHolder, PlateFolder, classify, entry_live
+from plateledger.hotlists.index import IndexedEntry, IndexHolder, MatchIndex, PlateFolder, classify, entry_live
 from plateledger.hotlists.model import HOUR_MS, VEHICLE_FIELDS, HotList
 from plateledger.hotlists.repository import HotlistRepository
 from plateledger.hotlists.targets import parse_targets
@@ -40,6 +40,22 @@ SYSTEM_USER = "system:hotlists"
 ImageLinks = Callable[[int], list[dict[str, Any]]]
 AlertListener = Callable[[Alert, bool, float], None]  # (alert, is new, perf_counter when the read was accepted)
 Hit = tuple[StoredItem, str, tuple[IndexedEntry, ...]]
+
+
+def find_hits(index: MatchIndex, fold: PlateFolder, items: list[StoredItem]) -> list[Hit]:
+    """The reads of a batch whose skeleton is on some list: the ingest hook's hot loop, one lookup a read."""
+    by_skeleton = index.by_skeleton
+    if not by_skeleton:
+        return []
+    folded_cache = fold.cache
+    hits: list[Hit] = []
+    for item in items:
+        raw = item.read.plate_raw
+        folded = folded_cache.get(raw) or fold(raw)
+        group = by_skeleton.get(folded[1])
+        if group is not None:
+            hits.append((item, folded[0], group))
+    return hits
 
 
 def image_links(alert_id: int, refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,36 +101,15 @@ class AlertEngine:
     # -- the ingest side: fast, never blocks --------------------------------------------------------------------
     def hook(self, items: list[StoredItem]) -> None:
         """The ingest hot-list hook: match a committed batch, queue the hits."""
-        by_skeleton = self.index.current.by_skeleton
-        if not by_skeleton:
-            return
-        folded_cache = self.fold.cache
-        fold = self.fold
-        hits: list[Hit] | None = None
-        for item in items:
-            raw = item.read.plate_raw
-            folded = folded_cache.get(raw) or fold(raw)
-            group = by_skeleton.get(folded[1])
-            if group is not None:
-                if hits is None:
-                    hits = []
-                hits.append((item, folded[0], group))
-        if hits is not None:
+        hits = find_hits(self.index.current, self.fold, items)
+        if hits:
             with self._idle:
                 self._pending += 1
             self._queue.put((time.perf_counter(), hits))
 
     def matches(self, items: list[StoredItem]) -> int:
-        """How many reads of a batch have a skeleton on some list (the hook's work without the queue: benchmarks)."""
-        by_skeleton = self.index.current.by_skeleton
-        folded_cache = self.fold.cache
-        fold = self.fold
-        found = 0
-        for item in items:
-            raw = item.read.plate_raw
-            if by_skeleton.get((folded_cache.get(raw) or fold(raw))[1]) is not None:
-                found += 1
-        return found
+        """How many reads of a batch have a skeleton on some list (the hook's work without the queue)."""
+        return len(find_hits(self.index.current, self.fold, items))
 
     # -- the worker side ---------------------------------------------------------------------------------------
     def _run(self) -> None:

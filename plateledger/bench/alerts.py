@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from plateledger.alerts.engine import find_hits
 from plateledger.hotlists.index import IndexedEntry, IndexHolder, PlateFolder
 from plateledger.ingest.pipeline import StoredItem
 from plateledger.plates import skeleton
@@ -68,22 +69,14 @@ def make_reads(
 
 
 class _Matcher:
-    """The hook's matching, as AlertEngine.matches runs it, without the engine's threads and database."""
+    """The hook's matching (`find_hits`, as AlertEngine.hook runs it), without the engine's threads and database."""
 
     def __init__(self, holder: IndexHolder) -> None:
         self.index = holder
         self.fold = PlateFolder()
 
     def matches(self, items: list[StoredItem]) -> int:
-        by_skeleton = self.index.current.by_skeleton
-        folded_cache = self.fold.cache
-        fold = self.fold
-        found = 0
-        for item in items:
-            raw = item.read.plate_raw
-            if by_skeleton.get((folded_cache.get(raw) or fold(raw))[1]) is not None:
-                found += 1
-        return found
+        return len(find_hits(self.index.current, self.fold, items))
 
 
 def _batches(items: list[StoredItem], size: int) -> list[list[StoredItem]]:
