@@ -15,27 +15,15 @@ from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionar
 
 
 class PostgresPlateDictionary(PlateDictionary):
-    def ids_for(self, connection: Any, plates: Iterable[str]) -> dict[str, int]:
-        """Ids for every plate given, inserting the new ones. Call inside the write transaction."""
-        plates = set(plates)
-        known = self._ids
-        missing = {plate for plate in plates if plate not in known}
-        if missing:
-            if len(known) + len(missing) > self._limit:
-                self.clear()
-                missing = set(plates)
-            self._load(connection, missing)
-            new = [plate for plate in missing if plate not in known]
-            if new:
-                start = next_id(connection, "plates")
-                rows = [(start + offset, plate, skeleton(plate)) for offset, plate in enumerate(new)]
-                with connection.cursor() as cursor, cursor.copy("COPY plates (id, plate, skeleton) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                for plate_id, plate, _ in rows:
-                    known[plate] = plate_id
-                    self._texts[plate_id] = plate
-        return known
+    @staticmethod
+    def _next_id(connection: Any) -> int:
+        return next_id(connection, "plates")
+
+    @staticmethod
+    def _insert(connection: Any, rows: list[tuple[int, str, str]]) -> None:
+        with connection.cursor() as cursor, cursor.copy("COPY plates (id, plate, skeleton) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def _load(self, connection: Any, plates: set[str]) -> None:
         skeletons = list({skeleton(plate) for plate in plates})

@@ -34,16 +34,24 @@ class PlateDictionary:
             self._load(connection, missing)
             new = [plate for plate in missing if plate not in known]
             if new:
-                start = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM plates").fetchone()[0]
+                start = self._next_id(connection)
                 rows = [(start + offset, plate, skeleton(plate)) for offset, plate in enumerate(new)]
-                connection.executemany("INSERT INTO plates (id, plate, skeleton) VALUES (?, ?, ?)", rows)
-                connection.executemany(
-                    "INSERT INTO plate_trigrams (rowid, plate) VALUES (?, ?)", [row[:2] for row in rows]
-                )
+                self._insert(connection, rows)
                 for plate_id, plate, _ in rows:
                     known[plate] = plate_id
                     self._texts[plate_id] = plate
         return known
+
+    # The two steps a backend writes in its own SQL (the PostgreSQL dictionary overrides them).
+    @staticmethod
+    def _next_id(connection: sqlite3.Connection) -> int:
+        return int(connection.execute("SELECT coalesce(max(id), 0) + 1 FROM plates").fetchone()[0])
+
+    @staticmethod
+    def _insert(connection: sqlite3.Connection, rows: list[tuple[int, str, str]]) -> None:
+        """New (id, plate, skeleton) rows, and their entries in the trigram index of wildcard search."""
+        connection.executemany("INSERT INTO plates (id, plate, skeleton) VALUES (?, ?, ?)", rows)
+        connection.executemany("INSERT INTO plate_trigrams (rowid, plate) VALUES (?, ?)", [row[:2] for row in rows])
 
     def forget(self, plates: Iterable[str]) -> None:
         """Drop entries written in a transaction that rolled back."""
