@@ -24,6 +24,8 @@ def next_id(connection: psycopg.Connection, table: str) -> int:
 
 
 class PostgresRegistry(Registry):
+    placeholder = "%s"
+
     def add_agency(self, connection: Any, agency: Agency) -> None:
         try:
             with connection.transaction():  # a savepoint: the error leaves the outer transaction usable
@@ -81,20 +83,3 @@ class PostgresRegistry(Registry):
             ),
         )
         connection.execute("UPDATE cameras SET site = %s WHERE id = %s", (site, camera_id))
-
-    def camera_record(self, connection: Any, code: str) -> Camera:
-        row = self.camera(connection, code)
-        if row is None:
-            raise NotFound(f"camera {code!r} does not exist")
-        description = connection.execute("SELECT description FROM cameras WHERE id = %s", (row.id,)).fetchone()[0]
-        site = self.site(connection, row.site)
-        return Camera(
-            id=row.code,
-            agency_id=row.agency_code,
-            kind=row.kind,  # type: ignore[arg-type]
-            description=description,
-            lat=None if site.lat_e6 is None else site.lat_e6 / 1e6,
-            lon=None if site.lon_e6 is None else site.lon_e6 / 1e6,
-            heading=None if site.heading_x10 is None else site.heading_x10 / 10,
-            created_ms=row.created_ms,
-        )

@@ -38,6 +38,8 @@ def heading_x10(value: float | None) -> int | None:
 
 
 class Registry:
+    placeholder = "?"  # of the SQL parameters in the reads shared by both backends (PostgreSQL: %s)
+
     def __init__(self) -> None:
         self.cameras: dict[str, CameraRow] = {}
         self.sites: dict[int, SiteRow] = {}
@@ -182,7 +184,9 @@ class Registry:
         row = self.camera(connection, code)
         if row is None:
             raise NotFound(f"camera {code!r} does not exist")
-        description = connection.execute("SELECT description FROM cameras WHERE id = ?", (row.id,)).fetchone()[0]
+        description = connection.execute(
+            f"SELECT description FROM cameras WHERE id = {self.placeholder}", (row.id,)
+        ).fetchone()[0]
         site = self.site(connection, row.site)
         return Camera(
             id=row.code,
