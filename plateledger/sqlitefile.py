@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+from plateledger.store.contract import SchemaTooNew
 
 
 def open_sqlite_file(path: str | Path, *, foreign_keys: bool = False) -> sqlite3.Connection:
@@ -26,6 +28,32 @@ def open_sqlite_file(path: str | Path, *, foreign_keys: bool = False) -> sqlite3
     if foreign_keys:
         connection.execute("PRAGMA foreign_keys = ON")
     return connection
+
+
+def migrate_file(
+    connection: sqlite3.Connection, migrations: Sequence[str], what: str, target: int | None = None
+) -> int:
+    """Bring a file from its `PRAGMA user_version` up to `target` (default: every migration); return the version
+    found. Migration N (1-based) takes version N-1 to N, in one transaction with its version bump. A file from a
+    newer plateledger is refused before anything is touched: this code cannot know what its schema means."""
+    known = len(migrations)
+    found = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    if found > known:
+        raise SchemaTooNew(
+            f"this {what} has schema version {found}, but this plateledger knows versions up to {known}: "
+            "upgrade plateledger to open it"
+        )
+    for version in range(found + 1, (known if target is None else target) + 1):
+        # executescript commits first; the whole step plus the version bump then runs as one transaction.
+        try:
+            connection.executescript(
+                f"BEGIN IMMEDIATE;\n{migrations[version - 1]}\n;PRAGMA user_version = {version};\nCOMMIT;"
+            )
+        except sqlite3.Error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    return found
 
 
 class SqliteFile:

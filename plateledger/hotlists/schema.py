@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from plateledger.store.contract import SchemaTooNew
+from plateledger.sqlitefile import migrate_file
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
@@ -116,14 +116,5 @@ MIGRATIONS: tuple[str, ...] = (
 
 def migrate(connection: sqlite3.Connection) -> int:
     """Bring the database to the latest version; return that version."""
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise SchemaTooNew(f"hot-list database is at version {version}; this plateledger knows {len(MIGRATIONS)}")
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        try:
-            connection.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        except sqlite3.Error:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
+    migrate_file(connection, MIGRATIONS, "hot-list database")
     return len(MIGRATIONS)

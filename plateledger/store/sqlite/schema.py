@@ -7,6 +7,7 @@ refused, since this code cannot know what the newer schema means.
 import sqlite3
 from pathlib import Path
 
+from plateledger.sqlitefile import migrate_file
 from plateledger.store.contract import SchemaTooNew
 
 # Migration N (1-based) brings a file from version N-1 to N. Never edit a released step: add a new one.
@@ -111,20 +112,4 @@ def check_not_newer(path: str) -> None:
 
 def migrate(connection: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     """Bring the file up to `target`, each step in its own transaction. Returns the version found."""
-    found = connection.execute("PRAGMA user_version").fetchone()[0]
-    if found > SCHEMA_VERSION:
-        raise SchemaTooNew(
-            f"this database has schema version {found}, but this plateledger knows versions up to "
-            f"{SCHEMA_VERSION}: upgrade plateledger to open it"
-        )
-    for version in range(found + 1, target + 1):
-        # executescript commits first; the whole step plus the version bump then runs as one transaction.
-        try:
-            connection.executescript(
-                f"BEGIN IMMEDIATE; {MIGRATIONS[version - 1]}; PRAGMA user_version = {version}; COMMIT;"
-            )
-        except sqlite3.Error:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
-    return found
+    return migrate_file(connection, MIGRATIONS, "database", target)
