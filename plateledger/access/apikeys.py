@@ -2,6 +2,11 @@
 
 A key is shown once, as `plk_<id>.<secret>`; only the SHA-256 of the secret is stored. The id part is not
 secret: it names the key in the audit and finds its row.
+
+Every ingest post presents its key, on the server's event loop. Reading the key's row each time put a SQLite
+call (and the access database's lock) in front of every request: under load the loop waited on it for half of
+its time. So a key's row, once read, is trusted for KEY_RECHECK_MS. Rotating or revoking through this object
+takes effect at once; a change made by another process (another server on the same files) within that time.
 """
 
 from __future__ import annotations
@@ -20,6 +25,17 @@ from plateledger.access.users import AccessError
 
 _COLUMNS = "id, agency_id, name, scopes, created_ms, created_by, rotated_ms, revoked_ms, last_used_ms"
 DEFAULT_SCOPES = ("ingest",)
+KEY_RECHECK_MS = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class _KnownKey:
+    """What `resolve` needs of a key's row, and when it was read."""
+
+    secret_hash: str
+    revoked: bool
+    principal: Principal
+    read_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +73,7 @@ class ApiKeys:
         self.db = db
         self.clock = clock
         self.ledger = ledger
+        self._known: dict[str, _KnownKey] = {}  # key id -> its row as last read (keys that exist only)
 
     def get(self, key_id: str) -> ApiKey:
         with self.db.read() as connection:
@@ -107,6 +124,7 @@ class ApiKeys:
                 "UPDATE api_keys SET secret_hash = ?, rotated_ms = ? WHERE id = ?",
                 (digest(secret), self.clock.now_ms(), key_id),
             )
+        self._known.pop(key_id, None)
         record(self.ledger, "api_key_rotated", user=actor, agency=key.agency_id, parameters={"key_id": key_id})
         return self.get(key_id), api_key_token(key_id, secret)
 
@@ -116,6 +134,7 @@ class ApiKeys:
             connection.execute(
                 "UPDATE api_keys SET revoked_ms = coalesce(revoked_ms, ?) WHERE id = ?", (self.clock.now_ms(), key_id)
             )
+        self._known.pop(key_id, None)
         record(self.ledger, "api_key_revoked", user=actor, agency=key.agency_id, parameters={"key_id": key_id})
         return self.get(key_id)
 
@@ -126,14 +145,28 @@ class ApiKeys:
         if parts is None:
             raise invalid
         key_id, secret = parts
+        known = self._known_key(key_id)
+        if known is None or not hmac.compare_digest(known.secret_hash, digest(secret)):
+            raise invalid
+        if known.revoked:
+            raise AccessError(401, "api_key_revoked", "the API key was revoked")
+        return known.principal
+
+    def _known_key(self, key_id: str) -> _KnownKey | None:
+        """The key's row, from memory when read less than KEY_RECHECK_MS ago; None when there is no such key."""
+        now = self.clock.now_ms()
+        known = self._known.get(key_id)
+        if known is not None and 0 <= now - known.read_ms < KEY_RECHECK_MS:
+            return known
         with self.db.read() as connection:
             row = connection.execute(
                 "SELECT agency_id, scopes, secret_hash, revoked_ms FROM api_keys WHERE id = ?", (key_id,)
             ).fetchone()
-        if row is None or not hmac.compare_digest(row[2], digest(secret)):
-            raise invalid
-        if row[3] is not None:
-            raise AccessError(401, "api_key_revoked", "the API key was revoked")
-        return Principal(
+        if row is None:
+            self._known.pop(key_id, None)
+            return None
+        principal = Principal(
             kind="api_key", name=f"api_key:{key_id}", agency_id=row[0], scopes=frozenset(json.loads(row[1]))
         )
+        known = self._known[key_id] = _KnownKey(row[2], row[3] is not None, principal, now)
+        return known

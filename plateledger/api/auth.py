@@ -76,8 +76,8 @@ async def authenticate(
 ) -> Principal | None:
     """The app-wide dependency: the principal, or None on a public route; 401 otherwise.
 
-    An API key is checked on the event loop (a digest and one indexed read); a session, whose use is written
-    to the access database, in a worker thread."""
+    An API key is checked on the event loop (a digest; its row is read again at most every few seconds, see
+    apikeys.py); a session, whose use is written to the access database, in a worker thread."""
     endpoint = request.scope.get("endpoint")
     if is_public(endpoint):
         return None

@@ -8,6 +8,8 @@ import pytest
 
 from access.world import FAST_HASHING, World, fast_settings
 from plateledger.access import AccessError
+from plateledger.access.apikeys import KEY_RECHECK_MS, ApiKeys
+from plateledger.access.db import AccessDatabase
 from plateledger.access.passwords import PasswordPolicyError, Passwords
 from plateledger.access.tokens import digest
 from plateledger.config import Settings
@@ -106,6 +108,27 @@ def test_api_keys_default_to_ingest_rotate_and_revoke(world: World) -> None:
         keys.rotate(key.id, actor="admin1")
     actions = [entry.action for entry in world.entries(user="admin1")]
     assert actions == ["api_key_created", "api_key_rotated", "api_key_revoked"]
+
+
+def test_a_key_changed_by_another_process_is_read_again_within_the_recheck_time(world: World) -> None:
+    keys = world.access.api_keys
+    key, token = keys.create("alpha", "north gate", actor="admin1")
+    assert world.access.authenticate(token).agency_id == "alpha"  # its row is now known in memory
+    # Another server on the same files (its own connection, its own memory) revokes the key.
+    other = ApiKeys(AccessDatabase(world.access.db.path), world.clock, world.services.ledger)
+    try:
+        other.revoke(key.id, actor="admin1")
+    finally:
+        other.db.close()
+    world.clock.advance((KEY_RECHECK_MS - 1) / 1000)
+    assert world.access.authenticate(token).agency_id == "alpha"
+    with pytest.raises(AccessError) as wrong:  # a wrong secret never passes, known row or not
+        world.access.authenticate(token[:-2] + ("xy" if not token.endswith("xy") else "zz"))
+    assert wrong.value.code == "invalid_api_key"
+    world.clock.advance(1 / 1000)
+    with pytest.raises(AccessError) as error:
+        world.access.authenticate(token)
+    assert error.value.code == "api_key_revoked"
 
 
 def test_api_key_scopes_are_explicit_and_known(world: World) -> None:
