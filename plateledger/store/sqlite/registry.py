@@ -48,27 +48,35 @@ class Registry:
         self.history: dict[int, list[SiteRow]] = {}  # camera id -> its sites, newest first
 
     def load(self, connection: sqlite3.Connection) -> None:
-        self.agency_ids = dict(connection.execute("SELECT code, id FROM agencies").fetchall())
-        self.agency_codes = {value: key for key, value in self.agency_ids.items()}
-        self.cameras = {
-            code: CameraRow(camera_id, code, agency, self.agency_codes[agency], kind, site, created)
+        """Read the whole registry again. Other threads read these maps meanwhile (ingest's writer while a
+        request lists the cameras), so each is built aside and published whole, the sites before the cameras:
+        a camera that can be seen always has its site."""
+        agency_ids = dict(connection.execute("SELECT code, id FROM agencies").fetchall())
+        agency_codes = {value: key for key, value in agency_ids.items()}
+        cameras = {
+            code: CameraRow(camera_id, code, agency, agency_codes[agency], kind, site, created)
             for camera_id, code, agency, kind, site, created in connection.execute(
                 "SELECT id, code, agency, kind, site, created_ms FROM cameras"
             )
         }
-        by_id = {camera.id: camera for camera in self.cameras.values()}
-        self.sites = {}
-        self.history = {}
+        by_id = {camera.id: camera for camera in cameras.values()}
+        sites: dict[int, SiteRow] = {}
+        history: dict[int, list[SiteRow]] = {}
         for site_id, camera_id, lat_e6, lon_e6, heading, since_ms in connection.execute(
             "SELECT id, camera, lat_e6, lon_e6, heading_x10, since_ms FROM sites ORDER BY since_ms DESC, id DESC"
         ):
-            camera = by_id[camera_id]
+            camera = by_id.get(camera_id)
+            if camera is None:  # registered through another connection after the cameras were read: next load
+                continue
             cell = cell_of(lat_e6 / 1e6, lon_e6 / 1e6) if lat_e6 is not None else -1
             site = SiteRow(
                 site_id, camera.code, camera.agency_code, camera.agency, since_ms, lat_e6, lon_e6, heading, cell
             )
-            self.sites[site_id] = site
-            self.history.setdefault(camera_id, []).append(site)
+            sites[site_id] = site
+            history.setdefault(camera_id, []).append(site)
+        self.agency_ids, self.agency_codes = agency_ids, agency_codes
+        self.sites, self.history = sites, history
+        self.cameras = cameras
 
     def camera(self, connection: sqlite3.Connection, code: str) -> CameraRow | None:
         found = self.cameras.get(code)
