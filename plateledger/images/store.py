@@ -2,8 +2,9 @@
 
 The same bytes are stored once, whoever sends them. Every file is checked to be a real JPEG or PNG (Pillow
 opens and verifies it) within a size and a pixel limit, then written atomically: a temporary file in the same
-folder, fsync, rename, fsync of the folder. A reader never sees half a file, and a crash leaves no partial one
-under a final name. The read store keeps references (links.py), never the bytes.
+folder, fsync, rename, fsync of the folder (and of the parent of any folder made for it). A reader never sees
+half a file, and a crash leaves no partial one under a final name. The read store keeps references (links.py),
+never the bytes.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ class ImageFiles:
         if target.exists() and target.stat().st_size == ref.bytes:
             return ref
         if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            self._make_folders(target.parent)
             self._folders.add(target.parent)
         handle, temporary = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=target.parent)
         try:
@@ -136,6 +137,16 @@ class ImageFiles:
             raise
         _fsync_directory(target.parent)
         return ref
+
+    def _make_folders(self, folder: Path) -> None:
+        """Create `ab/` and `ab/cd/` as needed. A new folder's name is an entry in its parent, durable only
+        once the parent is fsynced: without that, a crash could lose a file whose link was committed."""
+        for level in (folder.parent, folder):
+            try:
+                level.mkdir()
+            except FileExistsError:
+                continue
+            _fsync_directory(level.parent)
 
     def _find(self, sha256: str) -> Path:
         for image_format in _EXTENSIONS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,6 +51,26 @@ def test_the_same_bytes_are_stored_once_and_no_temporary_file_is_left(store: Ima
     assert first == second
     files = [path for path in store.root.rglob("*") if path.is_file() and path.name != "links.sqlite"]
     assert [path.name for path in files if not path.name.startswith("links.sqlite")] == [f"{first.sha256}.jpg"]
+
+
+def test_a_file_and_every_folder_made_for_it_are_synced_before_put_returns(
+    store: ImageStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[Path] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(descriptor: int) -> None:
+        synced.append(Path(f"/proc/self/fd/{descriptor}").readlink())
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    ref = store.put(encode("JPEG"))
+    folder = store.path_for(ref.sha256, "jpeg").parent
+    # The file (under its temporary name, before its rename), the folder holding it, and the parent of each
+    # folder made for it: the root for `ab/`, `ab/` for `ab/cd/`.
+    files = [path for path in synced if path.parent == folder]
+    assert len(files) == 1 and files[0].suffix == ".tmp"
+    assert sorted(path for path in synced if path not in files) == sorted([store.root, folder.parent, folder])
 
 
 @pytest.mark.parametrize(
