@@ -1,22 +1,26 @@
-"""Plate crops and overview images: content-addressed files on disk, linked to reads by reference.
+"""Plate crops and overview images: validated, kept by the SHA-256 of their bytes, linked to reads by reference.
 
-`ImageStore` validates and stores bytes and keeps the read -> image links. Serving images over HTTP belongs
-to the API (authenticated and audited, like every access to reads): it calls `images_for` and `get`.
+`ImageStore` validates and keeps bytes and the read -> image links, both in one SQLite file (links.py).
+Serving images over HTTP belongs to the API (authenticated and audited, like every access to reads): it calls
+`images_for` and `get`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
-from plateledger.images.links import LINK_KINDS, AttachedImage, ImageLinks, LinkKind
+from plateledger.images.links import LINK_KINDS, AttachedImage, ImageLinks, KeptImage, LinkKind
 from plateledger.images.store import (
     MAX_BYTES,
     MAX_PIXELS,
     ImageError,
-    ImageFiles,
+    ImageFormat,
     ImageNotFound,
     ImageRef,
     inspect_image,
+    is_sha256,
+    legacy_path,
 )
 
 __all__ = [
@@ -25,18 +29,21 @@ __all__ = [
     "MAX_PIXELS",
     "AttachedImage",
     "ImageError",
-    "ImageFiles",
     "ImageLinks",
     "ImageNotFound",
     "ImageRef",
     "ImageStore",
+    "KeptImage",
     "LinkKind",
     "inspect_image",
 ]
 
+_FORMATS: tuple[ImageFormat, ...] = ("jpeg", "png")
 
-class ImageStore(ImageFiles):
-    """Image files under `root`, and the table linking read ids to them (`links_path`, else root/links.sqlite)."""
+
+class ImageStore:
+    """Images under `root`: the image database (`links_path`, else root/links.sqlite) and, read only, the
+    files an earlier version kept there."""
 
     def __init__(
         self,
@@ -46,8 +53,44 @@ class ImageStore(ImageFiles):
         max_bytes: int = MAX_BYTES,
         max_pixels: int = MAX_PIXELS,
     ) -> None:
-        super().__init__(root, max_bytes=max_bytes, max_pixels=max_pixels)
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
         self.links = ImageLinks(links_path if links_path is not None else self.root / "links.sqlite")
+
+    def inspect(self, data: bytes) -> ImageRef:
+        """Validate within this store's limits (ImageError when refused); nothing is kept."""
+        return inspect_image(data, max_bytes=self.max_bytes, max_pixels=self.max_pixels)
+
+    def put(self, data: bytes) -> ImageRef:
+        """Validate and keep (durable on return); the same bytes kept before give the same ref, stored once."""
+        ref = self.inspect(data)
+        self.links.keep([(ref, data)])
+        return ref
+
+    def get(self, sha256: str) -> bytes:
+        """The kept bytes, checked against their address (ImageNotFound when absent)."""
+        data = self.links.data(sha256) if is_sha256(sha256) else None
+        if data is None:
+            data = self._legacy_file(sha256)
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ImageError("image", f"stored image {sha256} does not match its hash: the disk is damaged")
+        return data
+
+    def exists(self, sha256: str) -> bool:
+        try:
+            self.get(sha256)
+        except ImageNotFound:
+            return False
+        return True
+
+    def _legacy_file(self, sha256: str) -> bytes:
+        for image_format in _FORMATS:
+            path = legacy_path(self.root, sha256, image_format)  # refuses what is not a hex digest
+            if path.exists():
+                return path.read_bytes()
+        raise ImageNotFound(sha256)
 
     def attach(self, read_id: int, kind: LinkKind, ref: ImageRef) -> bool:
         return self.links.attach(read_id, kind, ref)

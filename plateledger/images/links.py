@@ -1,4 +1,9 @@
-"""Which images belong to which read: a small SQLite table of references (the bytes stay on disk)."""
+"""The image database: each image's bytes under its SHA-256, and which images belong to which read.
+
+One SQLite file holds both, so ingest commits a payload's images and their links in one transaction: one
+fsync for a whole group of posts, where a file per image cost a temporary file, a rename and two fsyncs
+(file and folder) in every request. The read store keeps only references.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +33,15 @@ CREATE TABLE IF NOT EXISTS image_links (
     PRIMARY KEY (read_id, kind, sha256)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS image_links_by_image ON image_links (sha256);
+CREATE TABLE IF NOT EXISTS image_data (
+    sha256 TEXT PRIMARY KEY,  -- of `data`: the same bytes are kept once, whoever sends them
+    format TEXT NOT NULL CHECK (format IN ('jpeg', 'png')),
+    data   BLOB NOT NULL
+);
 """
+
+# An image that passed inspection, with its bytes: what `keep` and `attach_many` store.
+KeptImage = tuple[ImageRef, bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +53,7 @@ class AttachedImage:
 
 
 class ImageLinks:
-    """Read id -> image refs, in their own SQLite file."""
+    """Image bytes by SHA-256, and read id -> image refs, in their own SQLite file."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -60,18 +73,22 @@ class ImageLinks:
             )
         return cursor.rowcount == 1
 
-    def attach_many(self, links: Sequence[tuple[int, LinkKind, ImageRef]]) -> None:
-        """Link many images in one transaction (one fsync): ingest's group commit. Idempotent like attach."""
+    def attach_many(self, links: Sequence[tuple[int, LinkKind, ImageRef]], images: Sequence[KeptImage] = ()) -> None:
+        """Keep images and link images in one transaction (one fsync): ingest's group commit. Idempotent."""
         for _, kind, _ in links:
             if kind not in LINK_KINDS:
                 raise ValueError(f"image kind {kind!r} is not one of {', '.join(LINK_KINDS)}")
-        if not links:
+        if not links and not images:
             return
         stamp = now_ms()
         rows = [(read_id, kind, r.sha256, r.format, r.width, r.height, r.bytes, stamp) for read_id, kind, r in links]
         with self._lock:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
+                self._connection.executemany(
+                    "INSERT OR IGNORE INTO image_data (sha256, format, data) VALUES (?, ?, ?)",
+                    [(ref.sha256, ref.format, data) for ref, data in images],
+                )
                 self._connection.executemany(
                     "INSERT OR IGNORE INTO image_links (read_id, kind, sha256, format, width, height, bytes, "
                     "attached_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -81,6 +98,14 @@ class ImageLinks:
                 self._connection.execute("ROLLBACK")
                 raise
             self._connection.execute("COMMIT")
+
+    def keep(self, images: Sequence[KeptImage]) -> None:
+        """Store inspected images (durable on return); bytes stored before are not stored twice."""
+        self.attach_many((), images)
+
+    def data(self, sha256: str) -> bytes | None:
+        rows = self._query("SELECT data FROM image_data WHERE sha256 = ?", (sha256,))
+        return bytes(rows[0][0]) if rows else None
 
     def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Reads share the writer's lock: one connection, and no thread reads another's open transaction."""

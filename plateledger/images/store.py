@@ -1,19 +1,15 @@
-"""Plate crops and overview images, stored content-addressed on disk: `<root>/ab/cd/<sha256>.<jpg|png>`.
+"""What an image must be to be kept: a whole JPEG or PNG within a size and a pixel limit (Pillow opens and
+verifies it), named by the SHA-256 of its bytes.
 
-The same bytes are stored once, whoever sends them. Every file is checked to be a real JPEG or PNG (Pillow
-opens and verifies it) within a size and a pixel limit, then written atomically: a temporary file in the same
-folder, fsync, rename, fsync of the folder (and of the parent of any folder made for it). A reader never sees
-half a file, and a crash leaves no partial one under a final name. The read store keeps references (links.py),
-never the bytes.
+The bytes are kept in the image database (links.py). Data directories of plateledger versions before it kept
+one file per image, `<root>/ab/cd/<sha256>.<jpg|png>`: `legacy_path` still finds those.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +22,7 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 8K overview frame is 33 Mpx; more is a decompression bomb, not a camera
 _EXTENSIONS: dict[str, str] = {"jpeg": "jpg", "png": "png"}
 _PILLOW_FORMATS: dict[str, ImageFormat] = {"JPEG": "jpeg", "PNG": "png"}
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class ImageError(ValueError):
@@ -94,90 +90,13 @@ def inspect_image(data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = 
     return ImageRef(digest, _PILLOW_FORMATS[pillow_format], width, height, len(data))
 
 
-class ImageFiles:
-    """Content-addressed image files under `root`."""
-
-    def __init__(self, root: str | Path, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> None:
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.max_bytes = max_bytes
-        self.max_pixels = max_pixels
-        self._folders: set[Path] = set()  # folders known to exist (at most 65,536: ab/cd/)
-
-    def path_for(self, sha256: str, image_format: ImageFormat) -> Path:
-        if not _SHA256.match(sha256):
-            raise ValueError(f"{sha256!r} is not a sha256 hex digest")
-        return self.root / sha256[:2] / sha256[2:4] / f"{sha256}.{_EXTENSIONS[image_format]}"
-
-    def put(self, data: bytes) -> ImageRef:
-        """Validate and store; the same bytes stored before give the same ref and no second file."""
-        return self.put_inspected(data, self.inspect(data))
-
-    def inspect(self, data: bytes) -> ImageRef:
-        """Validate within this store's limits (ImageError when refused); nothing is written."""
-        return inspect_image(data, max_bytes=self.max_bytes, max_pixels=self.max_pixels)
-
-    def put_inspected(self, data: bytes, ref: ImageRef) -> ImageRef:
-        """Store bytes that `inspect` accepted as `ref` (durable when this returns)."""
-        target = self.path_for(ref.sha256, ref.format)
-        if target.exists() and target.stat().st_size == ref.bytes:
-            return ref
-        if target.parent not in self._folders:
-            self._make_folders(target.parent)
-            self._folders.add(target.parent)
-        handle, temporary = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            Path(temporary).replace(target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        _fsync_directory(target.parent)
-        return ref
-
-    def _make_folders(self, folder: Path) -> None:
-        """Create `ab/` and `ab/cd/` as needed. A new folder's name is an entry in its parent, durable only
-        once the parent is fsynced: without that, a crash could lose a file whose link was committed."""
-        for level in (folder.parent, folder):
-            try:
-                level.mkdir()
-            except FileExistsError:
-                continue
-            _fsync_directory(level.parent)
-
-    def _find(self, sha256: str) -> Path:
-        for image_format in _EXTENSIONS:
-            path = self.path_for(sha256, image_format)  # type: ignore[arg-type]
-            if path.exists():
-                return path
-        raise ImageNotFound(sha256)
-
-    def get(self, sha256: str) -> bytes:
-        """The stored bytes, checked against their address (ImageNotFound when absent)."""
-        data = self._find(sha256).read_bytes()
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise ImageError("image", f"stored file {sha256} does not match its hash: the disk is damaged")
-        return data
-
-    def exists(self, sha256: str) -> bool:
-        try:
-            self._find(sha256)
-        except ImageNotFound:
-            return False
-        return True
+def is_sha256(text: str) -> bool:
+    """A SHA-256 hex digest as images are addressed: 64 lower-case hex digits."""
+    return _SHA256.fullmatch(text) is not None
 
 
-def _fsync_directory(path: Path) -> None:
-    try:
-        descriptor = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+def legacy_path(root: Path, sha256: str, image_format: ImageFormat) -> Path:
+    """Where an image was kept as a file by earlier versions (`sha256` checked to be a hex digest first)."""
+    if not is_sha256(sha256):
+        raise ValueError(f"{sha256!r} is not a sha256 hex digest")
+    return root / sha256[:2] / sha256[2:4] / f"{sha256}.{_EXTENSIONS[image_format]}"

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from plateledger.images import ImageError, ImageStore, LinkKind
-from plateledger.images.store import ImageRef
+from plateledger.images import ImageError, ImageStore
 from plateledger.ingest.model import ParsedPayload, ReadExtras
 from plateledger.ingest.records import IngestRecords
 from plateledger.ingest.writes import Attachments, DirectWrites, Writes
@@ -100,8 +99,8 @@ def ingest(
     """Store a parsed payload; see the module docstring. Refusals are per item, never for the whole payload.
 
     `writes` commits (DirectWrites by default: a transaction per call; GroupWrites shares transactions with
-    concurrent callers). The reads are committed first, then the image files are written and the links,
-    extras and liveness committed, then the hot-list hook runs: an outcome means all of it is durable.
+    concurrent callers). The reads are committed first, then the images with their links, the extras and
+    the liveness in one transaction, then the hot-list hook runs: an outcome means all of it is durable.
     """
     writes = writes or DirectWrites(store, images, records)
     outcome = IngestOutcome(adapter=parsed.adapter, kind=parsed.kind, notes=list(parsed.notes))
@@ -132,7 +131,7 @@ def ingest(
             StoredItem(parsed.source_index[position], reads[position], read_id, parsed.extras.get(position))
             for position, read_id in sorted(result.stored.items())
         ]
-    attachments = Attachments(links=_images(parsed, images, ids, by_index, outcome))
+    attachments = _images(parsed, images, ids, by_index, outcome)
     if records is not None:
         attachments.extras = [
             (parsed.adapter, ids[position], extra) for position, extra in parsed.extras.items() if position in ids
@@ -163,10 +162,10 @@ def _images(
     ids: dict[int, int],
     by_index: dict[int, dict[str, Any]],
     outcome: IngestOutcome,
-) -> list[tuple[int, LinkKind, ImageRef]]:
-    """Validate and write the images of stored reads (the files are durable on return); the links to commit.
+) -> Attachments:
+    """Validate the images of stored reads: what to keep and link, committed with the payload's attachments.
     A bad image is refused alone, the read stays."""
-    links: list[tuple[int, LinkKind, ImageRef]] = []
+    attachments = Attachments()
     for pending in parsed.images:
         if pending.read_index not in ids:
             continue  # the read was refused: its images are not kept
@@ -178,15 +177,16 @@ def _images(
             report.update(status="refused", reason=pending.error or "is empty")
         else:
             try:
-                ref = images.put(pending.data)
+                ref = images.inspect(pending.data)
             except ImageError as error:
                 report.update(status="refused", reason=error.reason)
             else:
-                links.append((ids[pending.read_index], pending.kind, ref))
+                attachments.images.append((ref, pending.data))
+                attachments.links.append((ids[pending.read_index], pending.kind, ref))
                 report.update(status="stored", sha256=ref.sha256, format=ref.format)
         if report["status"] == "stored":
             outcome.images_stored += 1
         else:
             outcome.images_refused += 1
         item.setdefault("images", []).append(report)
-    return links
+    return attachments

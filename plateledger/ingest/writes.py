@@ -1,6 +1,6 @@
 """The durable writes of an ingest, direct or through group commit.
 
-A payload's reads go to the store (`append`); then what hangs off the stored reads (image links, extras,
+A payload's reads go to the store (`append`); then what hangs off the stored reads (images and their links, extras,
 camera liveness) goes to ingest's own files (`attach`). `DirectWrites` commits each call on its own: one
 transaction per call. `GroupWrites` runs both through a `GroupCommit`, so concurrent payloads (an HTTP server's
 requests) share one store transaction and one attachments transaction. Either way a call returns only when
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from plateledger.images import ImageStore, LinkKind
+from plateledger.images import ImageStore, KeptImage, LinkKind
 from plateledger.images.store import ImageRef
 from plateledger.ingest.commit import GroupCommit
 from plateledger.ingest.model import Liveness, ReadExtras
@@ -27,14 +27,16 @@ class Attachments:
     """What one payload attaches to its stored reads."""
 
     links: list[tuple[int, LinkKind, ImageRef]] = field(default_factory=list)
+    images: list[KeptImage] = field(default_factory=list)  # the bytes of the linked images (inspected)
     extras: list[tuple[str, int, ReadExtras]] = field(default_factory=list)  # (adapter, read id, extras)
     liveness: list[tuple[str, Liveness]] = field(default_factory=list)  # (source, beat)
 
     def __bool__(self) -> bool:
-        return bool(self.links or self.extras or self.liveness)
+        return bool(self.links or self.images or self.extras or self.liveness)
 
     def extend(self, other: Attachments) -> None:
         self.links.extend(other.links)
+        self.images.extend(other.images)
         self.extras.extend(other.extras)
         self.liveness.extend(other.liveness)
 
@@ -59,8 +61,8 @@ class DirectWrites:
         return self.store.append(reads)
 
     def attach(self, attachments: Attachments) -> None:
-        if attachments.links and self.images is not None:
-            self.images.links.attach_many(attachments.links)
+        if (attachments.links or attachments.images) and self.images is not None:
+            self.images.links.attach_many(attachments.links, attachments.images)
         if self.records is not None and (attachments.extras or attachments.liveness):
             self.records.keep_batch(attachments.extras, attachments.liveness)
 

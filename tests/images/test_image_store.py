@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +20,12 @@ def encode(image_format: str, size: tuple[int, int] = (64, 24), colour: str = "w
     return buffer.getvalue()
 
 
+def kept_rows(store: ImageStore) -> list[tuple[str, str, int]]:
+    """(sha256, format, size) of every image the store keeps, read from its file by another connection."""
+    with sqlite3.connect(store.links.path) as connection:
+        return connection.execute("SELECT sha256, format, length(data) FROM image_data ORDER BY sha256").fetchall()
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[ImageStore]:
     images = ImageStore(tmp_path / "images")
@@ -33,44 +39,51 @@ def test_a_jpeg_is_stored_under_its_sha256_and_read_back(store: ImageStore) -> N
     digest = hashlib.sha256(data).hexdigest()
     assert (ref.sha256, ref.format, ref.width, ref.height, ref.bytes) == (digest, "jpeg", 64, 24, len(data))
     assert ref.media_type == "image/jpeg"
-    assert store.path_for(digest, "jpeg") == store.root / digest[:2] / digest[2:4] / f"{digest}.jpg"
-    assert store.path_for(digest, "jpeg").read_bytes() == data
     assert store.get(digest) == data
+    assert kept_rows(store) == [(digest, "jpeg", len(data))]
 
 
 def test_a_png_is_stored_too(store: ImageStore) -> None:
     data = encode("PNG", (10, 20))
     ref = store.put(data)
     assert (ref.format, ref.width, ref.height) == ("png", 10, 20)
-    assert store.path_for(ref.sha256, "png").exists()
+    assert store.exists(ref.sha256) and store.get(ref.sha256) == data
 
 
-def test_the_same_bytes_are_stored_once_and_no_temporary_file_is_left(store: ImageStore) -> None:
+def test_the_same_bytes_are_stored_once(store: ImageStore) -> None:
     data = encode("JPEG")
     first, second = store.put(data), store.put(data)
     assert first == second
-    files = [path for path in store.root.rglob("*") if path.is_file() and path.name != "links.sqlite"]
-    assert [path.name for path in files if not path.name.startswith("links.sqlite")] == [f"{first.sha256}.jpg"]
+    assert kept_rows(store) == [(first.sha256, "jpeg", len(data))]
 
 
-def test_a_file_and_every_folder_made_for_it_are_synced_before_put_returns(
-    store: ImageStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    synced: list[Path] = []
-    real_fsync = os.fsync
+def test_images_and_their_links_commit_together(tmp_path: Path) -> None:
+    store = ImageStore(tmp_path / "images")
+    crop, overview = encode("JPEG"), encode("PNG", (320, 200))
+    crop_ref, overview_ref = store.inspect(crop), store.inspect(overview)
+    with pytest.raises(ValueError, match="kind"):  # one bad link: nothing of the transaction is kept
+        store.links.attach_many([(64, "crop", crop_ref), (64, "face", overview_ref)], [(crop_ref, crop)])  # type: ignore[list-item]
+    assert not store.exists(crop_ref.sha256)
+    store.links.attach_many(
+        [(64, "crop", crop_ref), (64, "overview", overview_ref)], [(crop_ref, crop), (overview_ref, overview)]
+    )
+    store.close()
+    reopened = ImageStore(tmp_path / "images")
+    assert [image.ref for image in reopened.images_for(64)] == [crop_ref, overview_ref]
+    assert reopened.get(crop_ref.sha256) == crop and reopened.get(overview_ref.sha256) == overview
+    reopened.close()
 
-    def recording_fsync(descriptor: int) -> None:
-        synced.append(Path(f"/proc/self/fd/{descriptor}").readlink())
-        real_fsync(descriptor)
 
-    monkeypatch.setattr(os, "fsync", recording_fsync)
-    ref = store.put(encode("JPEG"))
-    folder = store.path_for(ref.sha256, "jpeg").parent
-    # The file (under its temporary name, before its rename), the folder holding it, and the parent of each
-    # folder made for it: the root for `ab/`, `ab/` for `ab/cd/`.
-    files = [path for path in synced if path.parent == folder]
-    assert len(files) == 1 and files[0].suffix == ".tmp"
-    assert sorted(path for path in synced if path not in files) == sorted([store.root, folder.parent, folder])
+def test_images_kept_as_files_by_earlier_versions_are_still_served(store: ImageStore) -> None:
+    data = encode("PNG", (12, 34))
+    digest = hashlib.sha256(data).hexdigest()
+    old_file = store.root / digest[:2] / digest[2:4] / f"{digest}.png"
+    old_file.parent.mkdir(parents=True)
+    old_file.write_bytes(data)
+    assert store.exists(digest) and store.get(digest) == data
+    old_file.write_bytes(data + b"x")
+    with pytest.raises(ImageError, match="does not match its hash"):
+        store.get(digest)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +99,7 @@ def test_what_is_not_a_jpeg_or_png_is_refused(store: ImageStore, data: bytes, re
     with pytest.raises(ImageError) as caught:
         store.put(data)
     assert (caught.value.field, caught.value.reason) == ("image", reason)
-    assert not any(path.suffix in (".jpg", ".png", ".tmp") for path in store.root.rglob("*"))
+    assert kept_rows(store) == []
 
 
 def test_a_truncated_jpeg_is_refused() -> None:
@@ -125,9 +138,10 @@ def test_unknown_and_malformed_addresses(store: ImageStore) -> None:
     assert not store.exists("f" * 64)
 
 
-def test_a_damaged_file_is_detected_on_read(store: ImageStore) -> None:
+def test_a_damaged_image_is_detected_on_read(store: ImageStore) -> None:
     ref = store.put(encode("JPEG"))
-    store.path_for(ref.sha256, "jpeg").write_bytes(b"flipped bits")
+    with sqlite3.connect(store.links.path) as connection:
+        connection.execute("UPDATE image_data SET data = ? WHERE sha256 = ?", (b"flipped bits", ref.sha256))
     with pytest.raises(ImageError, match="does not match its hash"):
         store.get(ref.sha256)
 
