@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from plateledger.reads import BatchResult
-from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, EncodedFrame, encode_frame
+from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, encode_frame, join_frames
 from plateledger.store.passes import OpenPass
 
 # (id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames)
@@ -32,7 +32,8 @@ class SiteLike(Protocol):
 @dataclass(slots=True)
 class PassRows:
     inserts: list[PassInsert] = field(default_factory=list)  # new passes
-    updates: list[tuple[list[EncodedFrame], int, int]] = field(default_factory=list)  # (new frames, best, pass id)
+    # (heads, extras of the new frames, best, pass id) of passes stored before: joined to their blob by the writer
+    updates: list[tuple[list[bytes], list[bytes], int, int]] = field(default_factory=list)
     alternates: list[tuple[int, int, int]] = field(default_factory=list)  # pass_plates (plate, first_ms, pass)
     sources: list[tuple[int, str, int]] = field(default_factory=list)  # read_sources (agency, source_id, read id)
     extras: list[tuple[int, str]] = field(default_factory=list)  # read_candidates (read id, JSON)
@@ -94,14 +95,12 @@ def build_pass_rows(
             if has_candidates:
                 extras.append((identifier, candidates[batch_index]))
         if open_pass.is_new:
-            # The same layout pack_frames builds, joined directly: most passes are new.
-            blob = bytes((len(heads),)) + b"".join(heads) + b"".join(tails)
             inserts.append(
                 (
                     pass_id, pass_plate, pass_region, open_pass.site, first_ms, open_pass.cell,
-                    pass_lat, pass_lon, open_pass.best_index, blob,
+                    pass_lat, pass_lon, open_pass.best_index, join_frames(heads, tails),
                 )
             )  # fmt: skip
         else:
-            updates.append((list(zip(heads, tails, strict=True)), open_pass.best_index, pass_id))
+            updates.append((heads, tails, open_pass.best_index, pass_id))
     return rows

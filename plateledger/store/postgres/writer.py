@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from plateledger.reads import BatchResult
-from plateledger.store.frames import pack_frames
+from plateledger.store.frames import join_frames
 from plateledger.store.packing import build_pass_rows
 from plateledger.store.passes import OpenPass
 from plateledger.store.sqlite.writer import BatchWriter
@@ -44,13 +44,16 @@ class PostgresBatchWriter(BatchWriter):
             # Read-modify-write: the new heads go before the old extras.
             before = dict(
                 connection.execute(
-                    "SELECT id, frames FROM passes WHERE id = ANY(%s)", ([pass_id for _, _, pass_id in rows.updates],)
+                    "SELECT id, frames FROM passes WHERE id = ANY(%s)", ([pass_id for *_, pass_id in rows.updates],)
                 ).fetchall()
             )
             with connection.cursor() as cursor:
                 cursor.executemany(
                     "UPDATE passes SET frames = %s, best = %s WHERE id = %s",
-                    [(pack_frames(parts, before[pass_id]), best, pass_id) for parts, best, pass_id in rows.updates],
+                    [
+                        (join_frames(heads, extras, before[pass_id]), best, pass_id)
+                        for heads, extras, best, pass_id in rows.updates
+                    ],
                 )
         if rows.alternates:
             with connection.cursor() as cursor:

@@ -13,7 +13,7 @@ from operator import attrgetter, itemgetter
 
 from plateledger.plates.skeleton import SKELETON_TABLE
 from plateledger.reads import Accepted, BatchResult, Refusal
-from plateledger.store.frames import pack_frames
+from plateledger.store.frames import join_frames
 from plateledger.store.geo import cell_of
 from plateledger.store.packing import build_pass_rows
 from plateledger.store.passes import Frame, OpenPass, PassGrouper
@@ -220,11 +220,16 @@ class BatchWriter:
             # Read-modify-write: the new heads go before the old extras.
             marks = ",".join("?" * len(updates))
             before = dict(
-                connection.execute(f"SELECT id, frames FROM passes WHERE id IN ({marks})", [u[2] for u in updates])
+                connection.execute(
+                    f"SELECT id, frames FROM passes WHERE id IN ({marks})", [update[3] for update in updates]
+                )
             )
             connection.executemany(
                 "UPDATE passes SET frames = ?, best = ? WHERE id = ?",
-                [(pack_frames(parts, before[pass_id]), best, pass_id) for parts, best, pass_id in updates],
+                [
+                    (join_frames(heads, extras, before[pass_id]), best, pass_id)
+                    for heads, extras, best, pass_id in updates
+                ],
             )
         if alternates:
             connection.executemany(
