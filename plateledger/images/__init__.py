@@ -15,12 +15,11 @@ from plateledger.images.store import (
     MAX_BYTES,
     MAX_PIXELS,
     ImageError,
-    ImageFormat,
     ImageNotFound,
     ImageRef,
     inspect_image,
     is_sha256,
-    legacy_path,
+    legacy_file,
 )
 
 __all__ = [
@@ -37,8 +36,6 @@ __all__ = [
     "LinkKind",
     "inspect_image",
 ]
-
-_FORMATS: tuple[ImageFormat, ...] = ("jpeg", "png")
 
 
 class ImageStore:
@@ -86,11 +83,10 @@ class ImageStore:
         return True
 
     def _legacy_file(self, sha256: str) -> bytes:
-        for image_format in _FORMATS:
-            path = legacy_path(self.root, sha256, image_format)  # refuses what is not a hex digest
-            if path.exists():
-                return path.read_bytes()
-        raise ImageNotFound(sha256)
+        path = legacy_file(self.root, sha256)  # refuses what is not a hex digest
+        if path is None:
+            raise ImageNotFound(sha256)
+        return path.read_bytes()
 
     def attach(self, read_id: int, kind: LinkKind, ref: ImageRef) -> bool:
         return self.links.attach(read_id, kind, ref)

@@ -2,7 +2,7 @@
 verifies it), named by the SHA-256 of its bytes.
 
 The bytes are kept in the image database (links.py). Data directories of plateledger versions before it kept
-one file per image, `<root>/ab/cd/<sha256>.<jpg|png>`: `legacy_path` still finds those.
+one file per image, `<root>/ab/cd/<sha256>.<jpg|png>`: `legacy_file` still finds those.
 """
 
 from __future__ import annotations
@@ -95,8 +95,12 @@ def is_sha256(text: str) -> bool:
     return _SHA256.fullmatch(text) is not None
 
 
-def legacy_path(root: Path, sha256: str, image_format: ImageFormat) -> Path:
-    """Where an image was kept as a file by earlier versions (`sha256` checked to be a hex digest first)."""
+def legacy_file(root: Path, sha256: str) -> Path | None:
+    """The file an earlier version kept an image in, `<root>/ab/cd/<sha256>.<jpg|png>`, if there is one."""
     if not is_sha256(sha256):
         raise ValueError(f"{sha256!r} is not a sha256 hex digest")
-    return root / sha256[:2] / sha256[2:4] / f"{sha256}.{_EXTENSIONS[image_format]}"
+    for extension in _EXTENSIONS.values():
+        path = root / sha256[:2] / sha256[2:4] / f"{sha256}.{extension}"
+        if path.exists():
+            return path
+    return None
