@@ -6,11 +6,14 @@ Agencies `alpha` and `bravo` each have one fixed camera at the same spot, and ea
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from plateledger.access import Access, Clock, ManualClock, NewUser, Principal
 from plateledger.access.totp import code_at
@@ -127,3 +130,21 @@ def exact_body(world: World, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def world_fixtures(**settings: Any) -> tuple[Callable[..., Iterator[World]], Callable[..., Iterator[TestClient]]]:
+    """A conftest's `world` (built in the test's tmp_path with these settings, closed after it) and `client`
+    fixtures: `world, client = world_fixtures()`."""
+
+    @pytest.fixture
+    def world(tmp_path: Path) -> Iterator[World]:
+        built = build_world(tmp_path, **settings)
+        yield built
+        built.services.close()
+
+    @pytest.fixture
+    def client(world: World) -> Iterator[TestClient]:
+        with TestClient(world.app) as test_client:
+            yield test_client
+
+    return world, client

@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared worlds live in tests/access
 
-from access.world import World, build_world
+from access.world import world_fixtures
 
 from alerts.live import Inbox, smtp_inbox
 
@@ -22,17 +21,7 @@ from alerts.live import Inbox, smtp_inbox
 FAST = {"delivery_backoff_seconds": 0.05, "delivery_attempts": 3, "feed_check_seconds": 0}
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path, **FAST)
-    yield built
-    built.services.close()
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(world.app) as test_client:
-        yield test_client
+world, client = world_fixtures(**FAST)
 
 
 @pytest.fixture

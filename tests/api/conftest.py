@@ -9,22 +9,11 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared world lives in tests/access
 
-from access.world import World, build_world
+from access.world import World, world_fixtures
 
 from api.ingest_world import add_ingest_cameras
 
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    built = build_world(tmp_path)
-    yield built
-    built.services.close()
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with TestClient(world.app) as test_client:
-        yield test_client
+world, client = world_fixtures()
 
 
 @pytest.fixture
