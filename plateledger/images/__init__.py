@@ -1,6 +1,6 @@
 """Plate crops and overview images: validated, kept by the SHA-256 of their bytes, linked to reads by reference.
 
-`ImageStore` validates and keeps bytes and the read -> image links, both in one SQLite file (links.py).
+`ImageStore` validates and keeps bytes and the read -> image links, both in one SQLite file (database.py).
 Serving images over HTTP belongs to the API (authenticated and audited, like every access to reads): it calls
 `images_for` and `get`.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from plateledger.images.links import LINK_KINDS, AttachedImage, ImageLinks, KeptImage, LinkKind
+from plateledger.images.database import LINK_KINDS, AttachedImage, ImageDatabase, KeptImage, LinkKind
 from plateledger.images.store import (
     MAX_BYTES,
     MAX_PIXELS,
@@ -27,8 +27,8 @@ __all__ = [
     "MAX_BYTES",
     "MAX_PIXELS",
     "AttachedImage",
+    "ImageDatabase",
     "ImageError",
-    "ImageLinks",
     "ImageNotFound",
     "ImageRef",
     "ImageStore",
@@ -39,13 +39,13 @@ __all__ = [
 
 
 class ImageStore:
-    """Images under `root`: the image database (`links_path`, else root/links.sqlite) and, read only, the
-    files an earlier version kept there."""
+    """Images under `root`: the image database (`database_path`, else root/links.sqlite: named when it held only
+    the links) and, read only, the files an earlier version kept there."""
 
     def __init__(
         self,
         root: str | Path,
-        links_path: str | Path | None = None,
+        database_path: str | Path | None = None,
         *,
         max_bytes: int = MAX_BYTES,
         max_pixels: int = MAX_PIXELS,
@@ -54,7 +54,7 @@ class ImageStore:
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
-        self.links = ImageLinks(links_path if links_path is not None else self.root / "links.sqlite")
+        self.database = ImageDatabase(database_path if database_path is not None else self.root / "links.sqlite")
 
     def inspect(self, data: bytes) -> ImageRef:
         """Validate within this store's limits (ImageError when refused); nothing is kept."""
@@ -63,12 +63,12 @@ class ImageStore:
     def put(self, data: bytes) -> ImageRef:
         """Validate and keep (durable on return); the same bytes kept before give the same ref, stored once."""
         ref = self.inspect(data)
-        self.links.keep([(ref, data)])
+        self.database.keep([(ref, data)])
         return ref
 
     def get(self, sha256: str) -> bytes:
         """The kept bytes, checked against their address (ImageNotFound when absent)."""
-        data = self.links.data(sha256) if is_sha256(sha256) else None
+        data = self.database.data(sha256) if is_sha256(sha256) else None
         if data is None:
             data = self._legacy_file(sha256)
         if hashlib.sha256(data).hexdigest() != sha256:
@@ -89,10 +89,10 @@ class ImageStore:
         return path.read_bytes()
 
     def attach(self, read_id: int, kind: LinkKind, ref: ImageRef) -> bool:
-        return self.links.attach(read_id, kind, ref)
+        return self.database.attach(read_id, kind, ref)
 
     def images_for(self, read_id: int) -> list[AttachedImage]:
-        return self.links.images_for(read_id)
+        return self.database.images_for(read_id)
 
     def close(self) -> None:
-        self.links.close()
+        self.database.close()

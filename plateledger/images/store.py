@@ -1,7 +1,7 @@
 """What an image must be to be kept: a whole JPEG or PNG within a size and a pixel limit (Pillow opens and
 verifies it), named by the SHA-256 of its bytes.
 
-The bytes are kept in the image database (links.py). Data directories of plateledger versions before it kept
+The bytes are kept in the image database (database.py). Data directories of plateledger versions before it kept
 one file per image, `<root>/ab/cd/<sha256>.<jpg|png>`: `legacy_file` still finds those.
 """
 

@@ -62,7 +62,7 @@ class DirectWrites:
 
     def attach(self, attachments: Attachments) -> None:
         if (attachments.links or attachments.images) and self.images is not None:
-            self.images.links.attach_many(attachments.links, attachments.images)
+            self.images.database.attach_many(attachments.links, attachments.images)
         if self.records is not None and (attachments.extras or attachments.liveness):
             self.records.keep_batch(attachments.extras, attachments.liveness)
 

@@ -22,7 +22,7 @@ def encode(image_format: str, size: tuple[int, int] = (64, 24), colour: str = "w
 
 def kept_rows(store: ImageStore) -> list[tuple[str, str, int]]:
     """(sha256, format, size) of every image the store keeps, read from its file by another connection."""
-    with sqlite3.connect(store.links.path) as connection:
+    with sqlite3.connect(store.database.path) as connection:
         return connection.execute("SELECT sha256, format, length(data) FROM image_data ORDER BY sha256").fetchall()
 
 
@@ -62,9 +62,9 @@ def test_images_and_their_links_commit_together(tmp_path: Path) -> None:
     crop, overview = encode("JPEG"), encode("PNG", (320, 200))
     crop_ref, overview_ref = store.inspect(crop), store.inspect(overview)
     with pytest.raises(ValueError, match="kind"):  # one bad link: nothing of the transaction is kept
-        store.links.attach_many([(64, "crop", crop_ref), (64, "face", overview_ref)], [(crop_ref, crop)])  # type: ignore[list-item]
+        store.database.attach_many([(64, "crop", crop_ref), (64, "face", overview_ref)], [(crop_ref, crop)])  # type: ignore[list-item]
     assert not store.exists(crop_ref.sha256)
-    store.links.attach_many(
+    store.database.attach_many(
         [(64, "crop", crop_ref), (64, "overview", overview_ref)], [(crop_ref, crop), (overview_ref, overview)]
     )
     store.close()
@@ -140,7 +140,7 @@ def test_unknown_and_malformed_addresses(store: ImageStore) -> None:
 
 def test_a_damaged_image_is_detected_on_read(store: ImageStore) -> None:
     ref = store.put(encode("JPEG"))
-    with sqlite3.connect(store.links.path) as connection:
+    with sqlite3.connect(store.database.path) as connection:
         connection.execute("UPDATE image_data SET data = ? WHERE sha256 = ?", (b"flipped bits", ref.sha256))
     with pytest.raises(ImageError, match="does not match its hash"):
         store.get(ref.sha256)
@@ -153,7 +153,7 @@ def test_links_attach_images_to_reads_once(store: ImageStore) -> None:
     store.attach(4096, "overview", overview)
     store.attach(4097, "overview", overview)  # one frame, two reads
     assert [(image.kind, image.ref) for image in store.images_for(4096)] == [("crop", crop), ("overview", overview)]
-    assert store.links.reads_with(overview.sha256) == [4096, 4097]
+    assert store.database.reads_with(overview.sha256) == [4096, 4097]
     assert store.images_for(1) == []
     with pytest.raises(ValueError, match="image kind"):
         store.attach(4096, "face", crop)  # type: ignore[arg-type]

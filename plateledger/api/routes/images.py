@@ -68,7 +68,7 @@ def get_image(
     justification: Justification = None,
 ) -> Response:
     """One image, if it belongs to a read the user may see, for a stated purpose and case."""
-    read_ids = services.images.links.reads_with(sha256)
+    read_ids = services.images.database.reads_with(sha256)
     read = services.gate.view_image(principal, read_ids, sha256, purpose, case_number, justification)
     attached = next((image for image in services.images.images_for(read.id) if image.ref.sha256 == sha256), None)
     try:

@@ -52,7 +52,7 @@ class AttachedImage:
     attached_ms: int
 
 
-class ImageLinks:
+class ImageDatabase:
     """Image bytes by SHA-256, and read id -> image refs, in their own SQLite file."""
 
     def __init__(self, path: str | Path) -> None:
