@@ -38,8 +38,8 @@ from plateledger.config import Settings
 from plateledger.ingest import ROUTES as INGEST_ROUTES
 from plateledger.store.contract import ReadStore
 
-ROUTERS = (health, session, agencies, users, api_keys, cameras, searches, reads, approvals, audit)
-ROUTERS += (ingest, ingest_keys, images)
+ROUTERS = (ingest, health, session, agencies, users, api_keys, cameras, searches, reads, approvals, audit)
+ROUTERS += (ingest_keys, images)
 ROUTERS += (hotlists, alerts)
 DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
 ERROR_STATUSES = {

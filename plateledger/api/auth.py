@@ -130,7 +130,11 @@ async def reject_unknown_query(request: Request) -> None:
             raise Refused(Decision.deny(f"{field}: given more than once", "invalid", 422, field))
 
 
-async def current_principal(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal:
+async def current_principal(request: Request) -> Principal:
+    """The principal the app-wide `authenticate` found (FastAPI runs app-wide dependencies first). Read from the
+    request, not through `Depends(authenticate)`: FastAPI solves a cached dependency's own dependencies again
+    before it looks in its cache: a cost on every request."""
+    principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:  # a public route asked for a principal: a programming error, refused all the same
         raise Refused(Decision.deny("authentication required", "unauthenticated", 401))
     return principal

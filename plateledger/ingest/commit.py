@@ -7,6 +7,9 @@ each caller with its own share of the result. A caller still returns only after 
 
 There is no timer: at low load a group is one caller (no added latency); under load, the callers that arrive
 during a commit form the next group, so group size grows with the load and the fsync cost per caller falls.
+
+A caller either blocks (`submit`) or takes a future (`enqueue`): an event loop awaits it with
+`asyncio.wrap_future` instead of parking a worker thread for the length of the commit.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -28,9 +32,7 @@ MAX_GROUP = 512  # callers per transaction at most (a batch of 10,000 reads is o
 @dataclass(slots=True)
 class _Slot(Generic[Item, Result]):
     item: Item
-    done: threading.Event = field(default_factory=threading.Event)
-    result: Result | None = None
-    error: BaseException | None = None
+    future: Future[Result] = field(default_factory=Future)
 
 
 @dataclass(slots=True)
@@ -66,6 +68,10 @@ class GroupCommit(Generic[Item, Result]):
         self.stats = GroupStats()
 
     def submit(self, item: Item) -> Result:
+        return self.enqueue(item).result()
+
+    def enqueue(self, item: Item) -> Future[Result]:
+        """Queue an item; the future gets its result (or its error) once its group is durable."""
         slot: _Slot[Item, Result] = _Slot(item)
         with self._wake:
             if self._closed:
@@ -75,10 +81,7 @@ class GroupCommit(Generic[Item, Result]):
                 self._thread.start()
             self._queue.append(slot)
             self._wake.notify()
-        slot.done.wait()
-        if slot.error is not None:
-            raise slot.error
-        return slot.result  # type: ignore[return-value]
+        return slot.future
 
     def close(self) -> None:
         """Commit what is queued, then stop the thread; later submits raise."""
@@ -98,7 +101,11 @@ class GroupCommit(Generic[Item, Result]):
                     return
                 group = self._queue[: self._max_group]
                 del self._queue[: self._max_group]
-            self._commit(group)
+            # A future cancelled while queued (its awaiting request was cancelled) is left out; once running it
+            # can no longer be cancelled, so every future of the group gets its answer.
+            group = [slot for slot in group if slot.future.set_running_or_notify_cancel()]
+            if group:
+                self._commit(group)
 
     def _commit(self, group: list[_Slot[Item, Result]]) -> None:
         self.stats.groups += 1
@@ -106,16 +113,16 @@ class GroupCommit(Generic[Item, Result]):
         self.stats.largest = max(self.stats.largest, len(group))
         try:
             results = self._commit_many([slot.item for slot in group])
-            for slot, result in zip(group, results, strict=True):
-                slot.result = result
+            if len(results) != len(group):
+                raise RuntimeError(f"group commit {self.name}: {len(results)} results for {len(group)} items")
         except BaseException:
             if len(group) > 1:
                 log.warning("group commit %s failed for %d callers: committing each alone", self.name, len(group))
             for slot in group:
                 try:
-                    slot.result = self._commit_one(slot.item)
-                except BaseException as error:  # handed to that caller, raised in its thread
-                    slot.error = error
-        finally:
-            for slot in group:
-                slot.done.set()
+                    slot.future.set_result(self._commit_one(slot.item))
+                except BaseException as error:  # handed to that caller, raised where it waits
+                    slot.future.set_exception(error)
+        else:
+            for slot, result in zip(group, results, strict=True):
+                slot.future.set_result(result)

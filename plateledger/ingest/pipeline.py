@@ -7,16 +7,18 @@ deduplicates on source id per agency), and its images and extras attach to the r
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from plateledger.images import ImageError, ImageStore
-from plateledger.ingest.model import ParsedPayload, ReadExtras
+from plateledger.images.store import ImageRef
+from plateledger.ingest.model import ParsedPayload, PendingImage, ReadExtras
 from plateledger.ingest.records import IngestRecords
-from plateledger.ingest.writes import Attachments, DirectWrites, Writes
-from plateledger.reads import NewRead
+from plateledger.ingest.writes import Attachments, DirectWrites, GroupWrites, Writes
+from plateledger.reads import BatchResult, NewRead
 from plateledger.store.contract import ReadStore
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,12 @@ def _with_region(parsed: ParsedPayload) -> list[NewRead]:
     return reads
 
 
+# What an ingest waits for between its steps: a durable append of reads (answered with the store's
+# BatchResult), then a durable attach of images, links, extras and liveness (answered with None).
+WriteStep = tuple[Literal["append"], list[NewRead]] | tuple[Literal["attach"], Attachments]
+Steps = Generator[WriteStep, Any, IngestOutcome]
+
+
 def ingest(
     parsed: ParsedPayload,
     store: ReadStore,
@@ -103,6 +111,59 @@ def ingest(
     the liveness in one transaction, then the hot-list hook runs: an outcome means all of it is durable.
     """
     writes = writes or DirectWrites(store, images, records)
+    pending = PendingIngest(parsed, images, hotlist_hook, records)
+    while pending.step is not None:
+        kind, payload = pending.step
+        pending.advance(writes.append(payload) if kind == "append" else writes.attach(payload))  # type: ignore[arg-type]
+    return pending.outcome()
+
+
+async def ingest_async(pending: PendingIngest, writes: GroupWrites) -> IngestOutcome:
+    """`ingest` on an event loop, from a PendingIngest started in a worker thread: each write is awaited
+    as a group-commit future, so no thread waits out the commits."""
+    while pending.step is not None:
+        kind, payload = pending.step
+        later = writes.append_later(payload) if kind == "append" else writes.attach_later(payload)  # type: ignore[arg-type]
+        pending.advance(await asyncio.wrap_future(later))
+    return pending.outcome()
+
+
+class PendingIngest:
+    """An ingest paused at its next durable write (`step`), or done (`step` is None).
+
+    Creating one runs everything before the first write: regions, and the check of every image (Pillow
+    decodes each JPEG: the costly part, kept off an event loop by creating this in a worker thread).
+    """
+
+    def __init__(
+        self,
+        parsed: ParsedPayload,
+        images: ImageStore | None,
+        hotlist_hook: HotlistHook | None,
+        records: IngestRecords | None,
+    ) -> None:
+        self._steps = _steps(parsed, images, hotlist_hook or no_hotlists, records)
+        self._outcome: IngestOutcome | None = None
+        self.step: WriteStep | None = None
+        self.advance(None)
+
+    def advance(self, answer: Any) -> None:
+        """Hand the answer of the current write to the pipeline and run it to its next write, or its end."""
+        try:
+            self.step = self._steps.send(answer)
+        except StopIteration as done:
+            self.step = None
+            self._outcome = done.value
+
+    def outcome(self) -> IngestOutcome:
+        if self._outcome is None:
+            raise RuntimeError("the ingest has writes still to do")
+        return self._outcome
+
+
+def _steps(
+    parsed: ParsedPayload, images: ImageStore | None, hotlist_hook: HotlistHook, records: IngestRecords | None
+) -> Steps:
     outcome = IngestOutcome(adapter=parsed.adapter, kind=parsed.kind, notes=list(parsed.notes))
     by_index: dict[int, dict[str, Any]] = {}
     for refusal in parsed.refused:
@@ -112,10 +173,11 @@ def ingest(
             "field": refusal.field,
             "reason": refusal.reason,
         }
+    checked = [(pending, _inspect(pending, images)) for pending in parsed.images]
     ids: dict[int, int] = {}  # position in parsed.reads -> read id (stored or stored before)
     if parsed.reads:
         reads = _with_region(parsed)
-        result = writes.append(reads)
+        result: BatchResult = yield ("append", reads)
         for refusal in result.refused:
             index = parsed.source_index[refusal.index]
             by_index[index] = {"index": index, "status": "refused", "field": refusal.field, "reason": refusal.reason}
@@ -131,13 +193,13 @@ def ingest(
             StoredItem(parsed.source_index[position], reads[position], read_id, parsed.extras.get(position))
             for position, read_id in sorted(result.stored.items())
         ]
-    attachments = _images(parsed, images, ids, by_index, outcome)
+    attachments = _link_images(parsed, checked, ids, by_index, outcome)
     if records is not None:
         attachments.extras = [
             (parsed.adapter, ids[position], extra) for position, extra in parsed.extras.items() if position in ids
         ]
         attachments.liveness = [(parsed.adapter, beat) for beat in parsed.liveness]
-    writes.attach(attachments)
+    yield ("attach", attachments)
     outcome.liveness = len(parsed.liveness)
     outcome.items = [by_index[index] for index in sorted(by_index)]
     for item in outcome.items:
@@ -149,44 +211,50 @@ def ingest(
             outcome.refused += 1
     if outcome.stored_items:
         try:
-            (hotlist_hook or no_hotlists)(outcome.stored_items)
+            hotlist_hook(outcome.stored_items)
         except Exception as error:  # the reads are committed: a failing hook must not turn that into an error
             log.exception("hot-list hook failed for %d reads", len(outcome.stored_items))
             outcome.hook_error = f"{type(error).__name__}: {error}"
     return outcome
 
 
-def _images(
+# An image as checked: what it is, or why it is refused.
+Checked = tuple[PendingImage, ImageRef | str]
+
+
+def _inspect(pending: PendingImage, images: ImageStore | None) -> ImageRef | str:
+    if images is None:
+        return "this server keeps no images"
+    if pending.data is None:
+        return pending.error or "is empty"
+    try:
+        return images.inspect(pending.data)
+    except ImageError as error:
+        return error.reason
+
+
+def _link_images(
     parsed: ParsedPayload,
-    images: ImageStore | None,
+    checked: list[Checked],
     ids: dict[int, int],
     by_index: dict[int, dict[str, Any]],
     outcome: IngestOutcome,
 ) -> Attachments:
-    """Validate the images of stored reads: what to keep and link, committed with the payload's attachments.
-    A bad image is refused alone, the read stays."""
+    """The images of stored reads: what to keep and link, committed with the payload's attachments. A bad
+    image is refused alone, the read stays; the images of refused reads are not kept."""
     attachments = Attachments()
-    for pending in parsed.images:
+    for pending, verdict in checked:
         if pending.read_index not in ids:
-            continue  # the read was refused: its images are not kept
+            continue
         item = by_index[parsed.source_index[pending.read_index]]
         report: dict[str, Any] = {"kind": pending.kind, "field": pending.field}
-        if images is None:
-            report.update(status="refused", reason="this server keeps no images")
-        elif pending.data is None:
-            report.update(status="refused", reason=pending.error or "is empty")
-        else:
-            try:
-                ref = images.inspect(pending.data)
-            except ImageError as error:
-                report.update(status="refused", reason=error.reason)
-            else:
-                attachments.images.append((ref, pending.data))
-                attachments.links.append((ids[pending.read_index], pending.kind, ref))
-                report.update(status="stored", sha256=ref.sha256, format=ref.format)
-        if report["status"] == "stored":
-            outcome.images_stored += 1
-        else:
+        if isinstance(verdict, str):
+            report.update(status="refused", reason=verdict)
             outcome.images_refused += 1
+        else:
+            attachments.images.append((verdict, pending.data))  # type: ignore[arg-type]
+            attachments.links.append((ids[pending.read_index], pending.kind, verdict))
+            report.update(status="stored", sha256=verdict.sha256, format=verdict.format)
+            outcome.images_stored += 1
         item.setdefault("images", []).append(report)
     return attachments

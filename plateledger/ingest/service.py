@@ -19,7 +19,15 @@ from typing import Any
 from plateledger.images import ImageStore
 from plateledger.ingest.deadletters import DeadLetter, DeadLetterStore
 from plateledger.ingest.model import BatchTooLarge, CameraInfo, IngestContext, ParsedPayload, PayloadError
-from plateledger.ingest.pipeline import HotlistHook, IngestOutcome, StoredItem, ingest, no_hotlists
+from plateledger.ingest.pipeline import (
+    HotlistHook,
+    IngestOutcome,
+    PendingIngest,
+    StoredItem,
+    ingest,
+    ingest_async,
+    no_hotlists,
+)
 from plateledger.ingest.records import IngestRecords
 from plateledger.ingest.registry import get_adapter
 from plateledger.ingest.writes import DirectWrites, GroupWrites, Writes
@@ -155,13 +163,48 @@ class Ingestor:
         """Parse and store one payload; raise Rejected (after dead-lettering it) when it cannot be parsed.
         `document`: the body's JSON object when the caller decoded it already (the body is still what a dead
         letter keeps)."""
+        return self.ingest(self._parse(adapter, body, context, content_type, source, document))
+
+    def start(
+        self,
+        adapter: str,
+        body: bytes,
+        context: IngestContext,
+        *,
+        content_type: str = "application/json",
+        source: str = "http",
+        document: dict[str, Any] | None = None,
+    ) -> PendingIngest:
+        """`receive` up to its first durable write (parse, regions, image checks), for a worker thread; an
+        event loop then awaits the rest with `finish`. Only with group commit (`awaits_commits`)."""
+        parsed = self._parse(adapter, body, context, content_type, source, document)
+        return PendingIngest(parsed, self.images, self.hotlist_hook, self.records)
+
+    @property
+    def awaits_commits(self) -> bool:
+        """Whether `finish` can await the commits (group commit); else callers use `receive` in a thread."""
+        return isinstance(self.writes, GroupWrites)
+
+    async def finish(self, pending: PendingIngest) -> IngestOutcome:
+        if not isinstance(self.writes, GroupWrites):
+            raise RuntimeError("only group commit hands out futures: use receive() in a worker thread")
+        return await ingest_async(pending, self.writes)
+
+    def _parse(
+        self,
+        adapter: str,
+        body: bytes,
+        context: IngestContext,
+        content_type: str,
+        source: str,
+        document: dict[str, Any] | None,
+    ) -> ParsedPayload:
         try:
-            parsed = get_adapter(adapter).parse(body if document is None else document, context)
+            return get_adapter(adapter).parse(body if document is None else document, context)
         except PayloadError as error:
             raise self._dead_letter(
                 error, adapter=adapter, body=body, content_type=content_type, context=context, source=source
             ) from None
-        return self.ingest(parsed)
 
     def receive_form(
         self,

@@ -4,12 +4,13 @@ A payload's reads go to the store (`append`); then what hangs off the stored rea
 camera liveness) goes to ingest's own files (`attach`). `DirectWrites` commits each call on its own: one
 transaction per call. `GroupWrites` runs both through a `GroupCommit`, so concurrent payloads (an HTTP server's
 requests) share one store transaction and one attachments transaction. Either way a call returns only when
-its data is durable.
+its data is durable; `GroupWrites` also hands out futures (`append_later`, `attach_later`) for an event loop.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -130,6 +131,16 @@ class GroupWrites(DirectWrites):
     def attach(self, attachments: Attachments) -> None:
         if attachments:
             self._attachments.submit(attachments)
+
+    def append_later(self, reads: list[NewRead]) -> Future[BatchResult]:
+        return self._reads.enqueue(reads)
+
+    def attach_later(self, attachments: Attachments) -> Future[None]:
+        if attachments:
+            return self._attachments.enqueue(attachments)
+        nothing: Future[None] = Future()
+        nothing.set_result(None)
+        return nothing
 
     @property
     def stats(self) -> dict[str, dict[str, int]]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from plateledger.images import ImageStore
 from plateledger.ingest import (
     IngestContext,
     ParsedPayload,
@@ -17,7 +19,9 @@ from plateledger.ingest import (
     ingest,
     register_adapter,
 )
+from plateledger.ingest.pipeline import IngestOutcome, PendingIngest, ingest_async
 from plateledger.ingest.registry import UnknownAdapter
+from plateledger.ingest.writes import GroupWrites
 from plateledger.reads import NewRead
 from plateledger.store.sqlite import SqliteReadStore
 
@@ -119,3 +123,52 @@ def test_the_registry_knows_the_built_in_adapters_and_takes_plug_ins() -> None:
         register_adapter("test-echo")(type("Other", (), {}))
     with pytest.raises(UnknownAdapter):
         get_adapter("nope")
+
+
+def test_the_async_ingest_awaits_group_commits_and_answers_as_the_blocking_one(
+    read_store: SqliteReadStore,
+    images: ImageStore,
+    context_for: Callable[..., IngestContext],
+    make_jpeg: Callable[..., bytes],
+) -> None:
+    def payload(plate: str, source_id: str) -> ParsedPayload:
+        parsed = parsed_with(
+            context_for("gate-1"),
+            NewRead(plate, T0, "gate-1", source_id=source_id),
+            NewRead("BBB222", T0, "nowhere"),  # an unknown camera: refused, its image not kept
+        )
+        parsed.add_image(0, "crop", "crop", make_jpeg(), None)
+        parsed.add_image(0, "overview", "overview", b"not an image", None)
+        parsed.add_image(1, "crop", "crop", make_jpeg(colour=(1, 2, 3)), None)
+        return parsed
+
+    hooked: list[list[StoredItem]] = []
+    writes = GroupWrites(read_store, images, None)
+    try:
+        blocking = ingest(payload("AAA111", "s-1"), read_store, images, hooked.append, writes=writes)
+        pending = PendingIngest(payload("CCC333", "s-2"), images, hooked.append, None)
+        assert pending.step is not None and pending.step[0] == "append"  # images were checked before the write
+        awaited = asyncio.run(ingest_async(pending, writes))
+        again = asyncio.run(ingest_async(PendingIngest(payload("CCC333", "s-2"), images, None, None), writes))
+    finally:
+        writes.close()
+
+    def shape(outcome: IngestOutcome) -> dict[str, Any]:
+        answer = json.loads(json.dumps(outcome.to_dict()))  # a copy: the outcome keeps its ids
+        for item in answer["items"]:
+            item.pop("id", None)
+        return answer
+
+    assert shape(awaited) == shape(blocking)
+    assert (awaited.stored, awaited.refused, awaited.images_stored, awaited.images_refused) == (1, 1, 1, 1)
+    assert awaited.items[1] == {
+        "index": 1,
+        "status": "refused",
+        "field": "camera_id",
+        "reason": "unknown camera 'nowhere'",
+    }
+    read_id = awaited.items[0]["id"]
+    assert read_store.get_read(read_id).plate == "CCC333"
+    assert [image.kind for image in images.images_for(read_id)] == ["crop"]
+    assert [[item.read.plate_raw for item in batch] for batch in hooked] == [["AAA111"], ["CCC333"]]
+    assert again.duplicates == 1 and again.items[0]["id"] == read_id  # the replay stored nothing new

@@ -24,6 +24,7 @@ from plateledger.api.schemas.ingest import IngestOut
 from plateledger.api.services import Services
 from plateledger.api.tags import Tags
 from plateledger.ingest import ROUTES, IngestContext, IngestOutcome, Rejected
+from plateledger.ingest.pipeline import PendingIngest
 
 router = APIRouter(tags=[Tags.ingest])
 ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -85,7 +86,9 @@ async def _receive_json(
     body = await request.body()
     content_type = request.headers.get("content-type", "application/json")
 
-    def work() -> IngestOutcome:
+    ingestor = services.ingestor
+
+    def arguments() -> tuple[IngestContext, dict[str, Any] | None]:
         context, binding = services.senders.context(principal)
         document = None
         if adapter == "native":
@@ -97,10 +100,23 @@ async def _receive_json(
                 context = services.senders.check_cameras(principal, context, binding, _camera_ids(document), route)
             else:
                 document = None
-        return services.ingestor.receive(adapter, body, context, content_type=content_type, document=document)
+        return context, document
+
+    def start() -> PendingIngest:
+        context, document = arguments()
+        return ingestor.start(adapter, body, context, content_type=content_type, document=document)
+
+    def receive() -> IngestOutcome:
+        context, document = arguments()
+        return ingestor.receive(adapter, body, context, content_type=content_type, document=document)
 
     try:
-        outcome = await run_in_threadpool(work)
+        if ingestor.awaits_commits:
+            # The parsing and image checks in a worker thread, the commits awaited here: no thread is parked
+            # for the length of a group commit (threads handing the GIL back and forth cost more than a post).
+            outcome = await ingestor.finish(await run_in_threadpool(start))
+        else:
+            outcome = await run_in_threadpool(receive)
     except Rejected as error:
         return _rejected(services, principal, route, error)
     return _answer(services, principal, route, outcome)
