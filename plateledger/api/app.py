@@ -38,6 +38,8 @@ from plateledger.config import Settings
 from plateledger.ingest import ROUTES as INGEST_ROUTES
 from plateledger.store.contract import ReadStore
 
+# Starlette matches a request against the routes in this order: ingest, by far the busiest, goes first (matched
+# after the routers of ten resources, a post cost 0.25 ms more server CPU: 1.85 against 1.6 ms, bench-ingest).
 ROUTERS = (ingest, health, session, agencies, users, api_keys, cameras, searches, reads, approvals, audit)
 ROUTERS += (ingest_keys, images)
 ROUTERS += (hotlists, alerts)
