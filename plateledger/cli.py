@@ -52,6 +52,7 @@ def serve(
 
     from plateledger.api import app_for, open_services
     from plateledger.api.frigate import frigate_subscriber
+    from plateledger.api.heap import freeze_startup_heap
     from plateledger.api.logs import redact_access_log
 
     settings = _settings(
@@ -75,6 +76,7 @@ def serve(
         services.close()
         raise typer.Exit(1) from None
     redact_access_log()
+    freeze_startup_heap()
     try:
         uvicorn.run(app_, host=host, port=port, access_log=access_log)
     finally:
@@ -109,7 +111,11 @@ def demo(
             return
         import uvicorn
 
-        uvicorn.run(app_for(services), host=host, port=port)
+        from plateledger.api.heap import freeze_startup_heap
+
+        app_ = app_for(services)
+        freeze_startup_heap()
+        uvicorn.run(app_, host=host, port=port)
     finally:
         services.close()
 

@@ -10,7 +10,7 @@ from fastapi.routing import APIRoute
 
 from plateledger import __version__
 from plateledger.access import Access
-from plateledger.api.auth import authenticate, is_public, reject_unknown_query
+from plateledger.api.auth import bearer, check_request, is_public
 from plateledger.api.errors import install_error_handlers
 from plateledger.api.metrics import Metrics
 from plateledger.api.middleware import BodyLimitMiddleware, MetricsMiddleware
@@ -72,7 +72,7 @@ def app_for(services: Services) -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
-        dependencies=[Depends(authenticate), Depends(reject_unknown_query)],
+        dependencies=[Depends(check_request)],
         responses={status: {"model": ErrorBody, "description": text} for status, text in ERROR_STATUSES.items()},
     )
     settings = services.settings
@@ -110,7 +110,8 @@ def _not_nullable(parameter: dict[str, Any]) -> None:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document, with public routes marked as needing no credentials."""
+    """The OpenAPI document: every route needs the bearer scheme, but those marked public (no credentials).
+    The scheme is declared here because `check_request` reads the token itself (see auth.py)."""
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes, tags=None
@@ -119,10 +120,11 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             for operation in path.values():
                 for parameter in operation.get("parameters", []):
                     _not_nullable(parameter)
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes[bearer.scheme_name] = bearer.model.model_dump(mode="json", by_alias=True, exclude_none=True)
         for route in api_routes():
-            if is_public(route.endpoint):
-                for method in route.methods:
-                    operation = schema["paths"][route.path_format].get(method.lower(), {})
-                    operation["security"] = []
+            needs = [] if is_public(route.endpoint) else [{bearer.scheme_name: []}]
+            for method in route.methods:
+                schema["paths"][route.path_format][method.lower()]["security"] = needs
         app.openapi_schema = schema
     return app.openapi_schema

@@ -1,9 +1,10 @@
 """Deny by default: every route needs an authenticated principal unless it is declared @public on the route.
 
-`authenticate` is a dependency of the whole app. It looks at the matched endpoint: one marked with @public is
-let through without credentials; any other needs a valid bearer token (a session token or an API key), or the
-request ends with 401 before the route runs. The routes then ask `require()` whether the principal may do the
-action, which consults the one authorization table (plateledger.policy.actions) and records refusals.
+`check_request` is the dependency of the whole app. Its `authenticate` looks at the matched endpoint: one marked
+with @public is let through without credentials; any other needs a valid bearer token (a session token or an
+API key), or the request ends with 401 before the route runs. The routes then ask `require()` whether the
+principal may do the action, which consults the one authorization table (plateledger.policy.actions) and
+records refusals.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from plateledger.access.principal import Principal
@@ -61,27 +62,35 @@ def _ingest_mark(endpoint: object) -> object:
     return getattr(endpoint, INGEST_MARK, None)
 
 
-# The app-wide dependencies are coroutines: FastAPI runs a plain function dependency in a worker thread, and
-# a handful of thread hops per request cost more than the whole of a small request (measured: bench-ingest).
+# The app-wide dependency is one coroutine with no dependencies of its own. A plain function dependency would
+# run in a worker thread (a handful of thread hops cost more than a whole small request), and FastAPI solves
+# each sub-dependency per request, again for every dependant that names it: solving dependencies held the GIL
+# for 18 % of the time on ingest posts (bench-ingest under py-spy). So the bearer token is read by calling
+# `bearer` directly, and the OpenAPI document declares its scheme itself (app.py).
 
 
 async def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-async def authenticate(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    services: Annotated[Services, Depends(get_services)],
-) -> Principal | None:
-    """The app-wide dependency: the principal, or None on a public route; 401 otherwise.
+async def check_request(request: Request) -> None:
+    """The app-wide dependency: authenticate (401 unless the route is public), then refuse unknown query
+    parameters (422)."""
+    await authenticate(request)
+    await reject_unknown_query(request)
+
+
+async def authenticate(request: Request) -> Principal | None:
+    """The principal, or None on a public route; 401 otherwise. Kept in `request.state.principal`.
 
     An API key is checked on the event loop (a digest; its row is read again at most every few seconds, see
     apikeys.py); a session, whose use is written to the access database, in a worker thread."""
     endpoint = request.scope.get("endpoint")
     if is_public(endpoint):
         return None
+    services: Services = request.app.state.services
     ingest = _ingest_mark(endpoint)
+    credentials = await bearer(request)
     token = None if credentials is None else credentials.credentials
     if token is None and ingest == "query_key":
         token = request.query_params.get("key") or None
@@ -115,8 +124,8 @@ def _query_names(dependant: Any) -> set[str]:
 
 
 async def reject_unknown_query(request: Request) -> None:
-    """The app-wide check that every query parameter is one the route declares, given once: unknown or repeated
-    ones are refused (no route takes a list in its query; one that does must be exempted here)."""
+    """Every query parameter must be one the route declares, given once: unknown or repeated ones are refused
+    (no route takes a list in its query; one that does must be exempted here)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None or not request.query_params:
@@ -131,9 +140,7 @@ async def reject_unknown_query(request: Request) -> None:
 
 
 async def current_principal(request: Request) -> Principal:
-    """The principal the app-wide `authenticate` found (FastAPI runs app-wide dependencies first). Read from the
-    request, not through `Depends(authenticate)`: FastAPI solves a cached dependency's own dependencies again
-    before it looks in its cache: a cost on every request."""
+    """The principal the app-wide `check_request` found (FastAPI runs app-wide dependencies first)."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:  # a public route asked for a principal: a programming error, refused all the same
         raise Refused(Decision.deny("authentication required", "unauthenticated", 401))
