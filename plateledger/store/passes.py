@@ -44,24 +44,55 @@ class OpenPass:
     new_frames: list[tuple[int, Frame]] = field(default_factory=list)  # (frame index, frame) to write
 
 
+# A written pass that later frames may still join, kept between batches as a tuple of numbers: CPython stops
+# tracking a tuple that holds only numbers and None, so the passes a server keeps open (tens of thousands)
+# add nothing to its garbage collections. As OpenPass objects with their frame lists they were 27,000 of the
+# 31,000 objects a full collection walked in a serving process (30-50 ms each, under ingest load).
+# (id, cell, plate_id, region_id, first_ms, last_ms, lat_e6, lon_e6, frame_count, best_index, best_confidence)
+WaitingPass = tuple[int, int, int, int, int, int, int | None, int | None, int, int, int]
+LAST_MS = 5  # index of last_ms in a WaitingPass
+
+
+def _waiting(open_pass: OpenPass) -> WaitingPass:
+    return (
+        open_pass.id, open_pass.cell, open_pass.plate_id, open_pass.region_id, open_pass.first_ms,
+        open_pass.last_ms, open_pass.lat_e6, open_pass.lon_e6, open_pass.frame_count, open_pass.best_index,
+        open_pass.best_confidence,
+    )  # fmt: skip
+
+
+def _reopened(site: int, waiting: WaitingPass) -> OpenPass:
+    (pass_id, cell, plate_id, region_id, first_ms, last_ms, lat_e6, lon_e6, frame_count, best_index,
+     best_confidence) = waiting  # fmt: skip
+    return OpenPass(
+        pass_id, site, cell, plate_id, region_id, first_ms, last_ms, lat_e6, lon_e6,
+        frame_count, best_index, best_confidence, is_new=False,
+    )  # fmt: skip
+
+
 class PassGrouper:
     """Assigns each frame of a batch to a pass, new or still open, and hands back what to write."""
 
     def __init__(self) -> None:
-        self._open: dict[tuple[int, str], OpenPass] = {}  # (site, skeleton) -> the pass open there
+        self._waiting: dict[tuple[int, str], WaitingPass] = {}  # (site, skeleton) -> the written pass open there
+        self._batch: dict[tuple[int, str], OpenPass] = {}  # the passes of the batch being written
 
     def reset(self) -> None:
         """Forget open passes (after a failed write: the next frames start new passes)."""
-        self._open.clear()
+        self._waiting.clear()
+        self._batch = {}
 
     def group(self, frames: list[Frame], next_pass_id: int) -> list[OpenPass]:
         """Group a batch of frames sorted by time. Returns every pass touched, new or extended."""
         touched: dict[int, OpenPass] = {}
-        open_passes = self._open
+        open_passes: dict[tuple[int, str], OpenPass] = {}
+        waiting = self._waiting
         for frame in frames:
             observed, site, skeleton, plate_id, region_id, confidence, lat_e6, lon_e6, cell = frame[:9]
             key = (site, skeleton)
             current = open_passes.get(key)
+            if current is None and key in waiting:
+                current = open_passes[key] = _reopened(site, waiting[key])
             if (
                 current is None
                 or observed > current.last_ms + PASS_GAP_MS
@@ -84,16 +115,22 @@ class PassGrouper:
                 current.best_confidence = confidence
                 current.best_index = index
             current.new_frames.append((index, frame))
-        if frames and len(open_passes) > 50_000:
-            self._forget_before(frames[-1][0] - PASS_GAP_MS - 60_000)
+        self._batch = open_passes
         return list(touched.values())
 
-    def _forget_before(self, cutoff_ms: int) -> None:
-        # Keep memory bounded: passes idle for longer than the gap (plus slack for late frames) are closed.
-        self._open = {key: value for key, value in self._open.items() if value.last_ms >= cutoff_ms}
-
-    @staticmethod
-    def mark_written(passes: list[OpenPass]) -> None:
+    def mark_written(self, passes: list[OpenPass]) -> None:
+        """The batch is committed: its passes wait for later frames (the newest pass at each site and skeleton)."""
         for open_pass in passes:
             open_pass.is_new = False
             open_pass.new_frames = []
+        waiting = self._waiting
+        for key, open_pass in self._batch.items():
+            waiting[key] = _waiting(open_pass)
+        self._batch = {}
+        if len(waiting) > 50_000:
+            newest = max(open_pass.last_ms for open_pass in passes) if passes else 0
+            self._forget_before(newest - PASS_GAP_MS - 60_000)
+
+    def _forget_before(self, cutoff_ms: int) -> None:
+        # Keep memory bounded: passes idle for longer than the gap (plus slack for late frames) are closed.
+        self._waiting = {key: value for key, value in self._waiting.items() if value[LAST_MS] >= cutoff_ms}
