@@ -120,9 +120,6 @@ class PassGrouper:
 
     def mark_written(self, passes: list[OpenPass]) -> None:
         """The batch is committed: its passes wait for later frames (the newest pass at each site and skeleton)."""
-        for open_pass in passes:
-            open_pass.is_new = False
-            open_pass.new_frames = []
         waiting = self._waiting
         for key, open_pass in self._batch.items():
             waiting[key] = _waiting(open_pass)
