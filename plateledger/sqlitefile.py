@@ -1,4 +1,4 @@
-"""plateledger's own small SQLite files (access, hot lists, ingest records, dead letters, image links).
+"""plateledger's own small SQLite files (access, hot lists, ingest records, dead letters, images): `SqliteFile`.
 
 Each is one connection guarded by one lock: writes run in BEGIN IMMEDIATE transactions under it, and reads
 take the same lock, so the connection is never used by two threads at once. These files are small;
@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from plateledger.store.contract import SchemaTooNew
 
@@ -59,9 +60,11 @@ def migrate_file(
 class SqliteFile:
     """One SQLite file, one connection, one lock; `prepare` creates or migrates the schema."""
 
-    def __init__(self, path: str | Path, prepare: Callable[[sqlite3.Connection], object]) -> None:
+    def __init__(
+        self, path: str | Path, prepare: Callable[[sqlite3.Connection], object], *, foreign_keys: bool = True
+    ) -> None:
         self.path = Path(path)
-        self._connection = open_sqlite_file(self.path, foreign_keys=True)
+        self._connection = open_sqlite_file(self.path, foreign_keys=foreign_keys)
         self._lock = threading.RLock()
         with self._lock:
             prepare(self._connection)
@@ -82,6 +85,11 @@ class SqliteFile:
     def read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             yield self._connection
+
+    def query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """All rows of one read statement."""
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchall()
 
     def close(self) -> None:
         with self._lock:

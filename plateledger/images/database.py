@@ -7,15 +7,14 @@ fsync for a whole group of posts, where a file per image cost a temporary file, 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from plateledger.images.store import ImageRef
 from plateledger.reads import now_ms
-from plateledger.sqlitefile import open_sqlite_file
+from plateledger.sqlitefile import SqliteFile
 
 LinkKind = Literal["crop", "vehicle", "overview"]
 LINK_KINDS: tuple[LinkKind, ...] = ("crop", "vehicle", "overview")
@@ -40,6 +39,11 @@ CREATE TABLE IF NOT EXISTS image_data (
 );
 """
 
+_LINK = (
+    "INSERT OR IGNORE INTO image_links (read_id, kind, sha256, format, width, height, bytes, attached_ms) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 # An image that passed inspection, with its bytes: what `keep` and `attach_many` store.
 KeptImage = tuple[ImageRef, bytes]
 
@@ -52,68 +56,46 @@ class AttachedImage:
     attached_ms: int
 
 
-class ImageDatabase:
+class ImageDatabase(SqliteFile):
     """Image bytes by SHA-256, and read id -> image refs, in their own SQLite file."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._connection = open_sqlite_file(self.path)
-        self._connection.executescript(_SCHEMA)
-        self._lock = threading.Lock()
+        super().__init__(path, lambda connection: connection.executescript(_SCHEMA), foreign_keys=False)
 
     def attach(self, read_id: int, kind: LinkKind, ref: ImageRef) -> bool:
         """Link an image to a read; False when that very link existed already (attaching is idempotent)."""
-        if kind not in LINK_KINDS:
-            raise ValueError(f"image kind {kind!r} is not one of {', '.join(LINK_KINDS)}")
-        with self._lock:
-            cursor = self._connection.execute(
-                "INSERT OR IGNORE INTO image_links (read_id, kind, sha256, format, width, height, bytes, attached_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (read_id, kind, ref.sha256, ref.format, ref.width, ref.height, ref.bytes, now_ms()),
+        _check_kind(kind)
+        with self.write() as connection:
+            cursor = connection.execute(
+                _LINK, (read_id, kind, ref.sha256, ref.format, ref.width, ref.height, ref.bytes, now_ms())
             )
         return cursor.rowcount == 1
 
     def attach_many(self, links: Sequence[tuple[int, LinkKind, ImageRef]], images: Sequence[KeptImage] = ()) -> None:
         """Keep images and link images in one transaction (one fsync): ingest's group commit. Idempotent."""
         for _, kind, _ in links:
-            if kind not in LINK_KINDS:
-                raise ValueError(f"image kind {kind!r} is not one of {', '.join(LINK_KINDS)}")
+            _check_kind(kind)
         if not links and not images:
             return
         stamp = now_ms()
         rows = [(read_id, kind, r.sha256, r.format, r.width, r.height, r.bytes, stamp) for read_id, kind, r in links]
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                self._connection.executemany(
-                    "INSERT OR IGNORE INTO image_data (sha256, format, data) VALUES (?, ?, ?)",
-                    [(ref.sha256, ref.format, data) for ref, data in images],
-                )
-                self._connection.executemany(
-                    "INSERT OR IGNORE INTO image_links (read_id, kind, sha256, format, width, height, bytes, "
-                    "attached_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+        with self.write() as connection:
+            connection.executemany(
+                "INSERT OR IGNORE INTO image_data (sha256, format, data) VALUES (?, ?, ?)",
+                [(ref.sha256, ref.format, data) for ref, data in images],
+            )
+            connection.executemany(_LINK, rows)
 
     def keep(self, images: Sequence[KeptImage]) -> None:
         """Store inspected images (durable on return); bytes stored before are not stored twice."""
         self.attach_many((), images)
 
     def data(self, sha256: str) -> bytes | None:
-        rows = self._query("SELECT data FROM image_data WHERE sha256 = ?", (sha256,))
+        rows = self.query("SELECT data FROM image_data WHERE sha256 = ?", (sha256,))
         return bytes(rows[0][0]) if rows else None
 
-    def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Reads share the writer's lock: one connection, and no thread reads another's open transaction."""
-        with self._lock:
-            return self._connection.execute(sql, parameters).fetchall()
-
     def images_for(self, read_id: int) -> list[AttachedImage]:
-        rows = self._query(
+        rows = self.query(
             "SELECT read_id, kind, sha256, format, width, height, bytes, attached_ms FROM image_links "
             "WHERE read_id = ? ORDER BY attached_ms, kind, sha256",
             (read_id,),
@@ -125,8 +107,10 @@ class ImageDatabase:
 
     def reads_with(self, sha256: str) -> list[int]:
         """The reads an image is attached to (an image may serve several reads of one frame)."""
-        rows = self._query("SELECT DISTINCT read_id FROM image_links WHERE sha256 = ?", (sha256,))
+        rows = self.query("SELECT DISTINCT read_id FROM image_links WHERE sha256 = ?", (sha256,))
         return sorted(row[0] for row in rows)
 
-    def close(self) -> None:
-        self._connection.close()
+
+def _check_kind(kind: str) -> None:
+    if kind not in LINK_KINDS:
+        raise ValueError(f"image kind {kind!r} is not one of {', '.join(LINK_KINDS)}")

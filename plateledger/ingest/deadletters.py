@@ -9,15 +9,14 @@ letter stays, marked with who discarded it and why. By default the file is `<sto
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from plateledger.ingest.model import IngestContext
 from plateledger.reads import now_ms
-from plateledger.sqlitefile import open_sqlite_file
+from plateledger.sqlitefile import SqliteFile
 
 Status = Literal["pending", "reprocessed", "discarded"]
 
@@ -86,20 +85,9 @@ class DeadLetterNotFound(KeyError):
     pass
 
 
-class DeadLetterStore:
+class DeadLetterStore(SqliteFile):
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._connection = open_sqlite_file(self.path)
-        self._connection.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._connection.close()
-
-    def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Reads share the writer's lock: one connection, and no thread reads another's open transaction."""
-        with self._lock:
-            return self._connection.execute(sql, parameters).fetchall()
+        super().__init__(path, lambda connection: connection.executescript(_SCHEMA), foreign_keys=False)
 
     def add(
         self,
@@ -115,36 +103,29 @@ class DeadLetterStore:
         files: Mapping[str, bytes] | None = None,
     ) -> int:
         """Keep a payload that could not be parsed; return its dead-letter id. Durable when this returns."""
-        with self._lock:
-            connection = self._connection
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = connection.execute(
-                    "INSERT INTO dead_letters (received_ms, adapter, source, content_type, camera_id, credential_id, "
-                    "context, field, reason, body, form) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        context.received_ms,
-                        adapter,
-                        source,
-                        content_type,
-                        context.camera.id if context.camera else None,
-                        context.credential_id,
-                        json.dumps(context.to_dict(), sort_keys=True),
-                        field_name,
-                        reason,
-                        bytes(body),
-                        None if form is None else json.dumps(dict(form), sort_keys=True),
-                    ),
-                )
-                letter_id = int(cursor.lastrowid or 0)
-                connection.executemany(
-                    "INSERT INTO dead_letter_files (letter_id, name, data) VALUES (?, ?, ?)",
-                    [(letter_id, name, bytes(data)) for name, data in (files or {}).items()],
-                )
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
+        with self.write() as connection:
+            cursor = connection.execute(
+                "INSERT INTO dead_letters (received_ms, adapter, source, content_type, camera_id, credential_id, "
+                "context, field, reason, body, form) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    context.received_ms,
+                    adapter,
+                    source,
+                    content_type,
+                    context.camera.id if context.camera else None,
+                    context.credential_id,
+                    json.dumps(context.to_dict(), sort_keys=True),
+                    field_name,
+                    reason,
+                    bytes(body),
+                    None if form is None else json.dumps(dict(form), sort_keys=True),
+                ),
+            )
+            letter_id = int(cursor.lastrowid or 0)
+            connection.executemany(
+                "INSERT INTO dead_letter_files (letter_id, name, data) VALUES (?, ?, ?)",
+                [(letter_id, name, bytes(data)) for name, data in (files or {}).items()],
+            )
         return letter_id
 
     def _letter(self, row: tuple[Any, ...]) -> DeadLetter:
@@ -171,16 +152,16 @@ class DeadLetterStore:
     def list(self, status: Status | None = "pending", limit: int = 1000) -> list[DeadLetter]:
         """Letters without their bodies, oldest first; status None lists every letter."""
         if status is None:
-            rows = self._query(f"SELECT {_COLUMNS} FROM dead_letters ORDER BY id LIMIT ?", (limit,))
+            rows = self.query(f"SELECT {_COLUMNS} FROM dead_letters ORDER BY id LIMIT ?", (limit,))
         else:
-            rows = self._query(
+            rows = self.query(
                 f"SELECT {_COLUMNS} FROM dead_letters WHERE status = ? ORDER BY id LIMIT ?", (status, limit)
             )
         return [self._letter(row) for row in rows]
 
     def get(self, letter_id: int) -> DeadLetter:
         """One letter with its body, form fields and files."""
-        found = self._query(f"SELECT {_COLUMNS}, body, form FROM dead_letters WHERE id = ?", (letter_id,))
+        found = self.query(f"SELECT {_COLUMNS}, body, form FROM dead_letters WHERE id = ?", (letter_id,))
         if not found:
             raise DeadLetterNotFound(f"dead letter {letter_id} does not exist")
         row = found[0]
@@ -189,15 +170,15 @@ class DeadLetterStore:
         letter.form = json.loads(row[17]) if row[17] else {}
         letter.files = {
             name: bytes(data)
-            for name, data in self._query(
+            for name, data in self.query(
                 "SELECT name, data FROM dead_letter_files WHERE letter_id = ? ORDER BY name", (letter_id,)
             )
         }
         return letter
 
     def _update(self, sql: str, parameters: tuple[Any, ...]) -> None:
-        with self._lock:
-            cursor = self._connection.execute(sql, parameters)
+        with self.write() as connection:
+            cursor = connection.execute(sql, parameters)
         if cursor.rowcount != 1:
             raise DeadLetterNotFound(f"dead letter {parameters[-1]} does not exist")
 
@@ -227,4 +208,4 @@ class DeadLetterStore:
         )
 
     def counts(self) -> dict[str, int]:
-        return dict(self._query("SELECT status, count(*) FROM dead_letters GROUP BY status"))
+        return dict(self.query("SELECT status, count(*) FROM dead_letters GROUP BY status"))

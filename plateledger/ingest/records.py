@@ -8,7 +8,6 @@ so that the store's schema stays its own. By default the file is `<store file>.i
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 from plateledger.ingest.model import Liveness, ReadExtras
 from plateledger.reads import now_ms
-from plateledger.sqlitefile import open_sqlite_file
+from plateledger.sqlitefile import SqliteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS read_extras (
@@ -79,30 +78,13 @@ class ImportProgress:
     finished: bool
 
 
-class IngestRecords:
+class IngestRecords(SqliteFile):
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._connection = open_sqlite_file(self.path)
-        self._connection.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._connection.close()
-
-    def _query(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Reads share the writer's lock: one connection, and no thread reads another's open transaction."""
-        with self._lock:
-            return self._connection.execute(sql, parameters).fetchall()
+        super().__init__(path, lambda connection: connection.executescript(_SCHEMA), foreign_keys=False)
 
     def _write(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                self._connection.executemany(sql, rows)
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+        with self.write() as connection:
+            connection.executemany(sql, rows)
 
     # -- extras ----------------------------------------------------------------------------------------------------
     def keep_extras(self, adapter: str, items: Iterable[tuple[int, ReadExtras]]) -> None:
@@ -121,27 +103,21 @@ class IngestRecords:
         if not extras and not liveness:
             return
         stamp = now_ms()
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                self._connection.executemany(
-                    _KEEP_EXTRAS,
-                    [
-                        (read_id, adapter, json.dumps(kept.to_dict(), sort_keys=True), stamp)
-                        for adapter, read_id, kept in extras
-                    ],
-                )
-                self._connection.executemany(
-                    _RECORD_LIVENESS,
-                    [(b.camera_id, b.seen_ms, source, json.dumps(b.detail, sort_keys=True)) for source, b in liveness],
-                )
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+        with self.write() as connection:
+            connection.executemany(
+                _KEEP_EXTRAS,
+                [
+                    (read_id, adapter, json.dumps(kept.to_dict(), sort_keys=True), stamp)
+                    for adapter, read_id, kept in extras
+                ],
+            )
+            connection.executemany(
+                _RECORD_LIVENESS,
+                [(b.camera_id, b.seen_ms, source, json.dumps(b.detail, sort_keys=True)) for source, b in liveness],
+            )
 
     def extras_for(self, read_id: int) -> ReadExtras | None:
-        rows = self._query("SELECT extras FROM read_extras WHERE read_id = ?", (read_id,))
+        rows = self.query("SELECT extras FROM read_extras WHERE read_id = ?", (read_id,))
         return ReadExtras.from_dict(json.loads(rows[0][0])) if rows else None
 
     # -- liveness --------------------------------------------------------------------------------------------------
@@ -152,7 +128,7 @@ class IngestRecords:
         )
 
     def last_seen(self, camera_id: str) -> CameraSeen | None:
-        rows = self._query(
+        rows = self.query(
             "SELECT camera_id, seen_ms, source, detail, beats FROM camera_liveness WHERE camera_id = ?", (camera_id,)
         )
         if not rows:
@@ -162,7 +138,7 @@ class IngestRecords:
 
     # -- bulk import -----------------------------------------------------------------------------------------------
     def import_progress(self, file_sha256: str) -> ImportProgress | None:
-        rows = self._query(
+        rows = self.query(
             "SELECT file_sha256, path, rows_done, rows_total, finished FROM import_progress WHERE file_sha256 = ?",
             (file_sha256,),
         )
@@ -183,23 +159,17 @@ class IngestRecords:
     def replace_rejects(self, file_sha256: str, rows: Sequence[int], rejects: Iterable[tuple[int, str, str]]) -> None:
         """The refusals of a batch of rows, in place of any earlier ones for those rows (a retried row that is
         stored now loses its refusal)."""
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                self._connection.executemany(
-                    "DELETE FROM import_rejects WHERE file_sha256 = ? AND row = ?", [(file_sha256, r) for r in rows]
-                )
-                self._connection.executemany(
-                    "INSERT OR REPLACE INTO import_rejects (file_sha256, row, field, reason) VALUES (?, ?, ?, ?)",
-                    [(file_sha256, row, field_name, reason) for row, field_name, reason in rejects],
-                )
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+        with self.write() as connection:
+            connection.executemany(
+                "DELETE FROM import_rejects WHERE file_sha256 = ? AND row = ?", [(file_sha256, r) for r in rows]
+            )
+            connection.executemany(
+                "INSERT OR REPLACE INTO import_rejects (file_sha256, row, field, reason) VALUES (?, ?, ?, ?)",
+                [(file_sha256, row, field_name, reason) for row, field_name, reason in rejects],
+            )
 
     def rejects(self, file_sha256: str) -> list[tuple[int, str, str]]:
-        rows = self._query(
+        rows = self.query(
             "SELECT row, field, reason FROM import_rejects WHERE file_sha256 = ? ORDER BY row", (file_sha256,)
         )
         return [(row, field_name, reason) for row, field_name, reason in rows]
