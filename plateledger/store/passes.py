@@ -118,14 +118,16 @@ class PassGrouper:
         self._batch = open_passes
         return list(touched.values())
 
-    def mark_written(self, passes: list[OpenPass]) -> None:
+    def mark_written(self) -> None:
         """The batch is committed: its passes wait for later frames (the newest pass at each site and skeleton)."""
         waiting = self._waiting
+        newest = 0
         for key, open_pass in self._batch.items():
             waiting[key] = _waiting(open_pass)
+            if open_pass.last_ms > newest:
+                newest = open_pass.last_ms
         self._batch = {}
         if len(waiting) > 50_000:
-            newest = max(open_pass.last_ms for open_pass in passes) if passes else 0
             self._forget_before(newest - PASS_GAP_MS - 60_000)
 
     def _forget_before(self, cutoff_ms: int) -> None:

@@ -18,7 +18,7 @@ def test_a_frame_in_a_later_batch_joins_the_written_pass_and_can_become_its_best
     grouper = PassGrouper()
     first = grouper.group([frame(T0, confidence=700), frame(T0 + 300, confidence=800, index=1)], next_pass_id=5)
     assert [(p.id, p.is_new, p.frame_count, p.best_index) for p in first] == [(5, True, 2, 1)]
-    grouper.mark_written(first)
+    grouper.mark_written()
 
     later = grouper.group([frame(T0 + 900, confidence=950), frame(T0 + 1_000, "OTHER1")], next_pass_id=6)
     extended, new = later
@@ -30,7 +30,8 @@ def test_a_frame_in_a_later_batch_joins_the_written_pass_and_can_become_its_best
 
 def test_a_frame_after_the_gap_or_at_another_site_starts_a_new_pass() -> None:
     grouper = PassGrouper()
-    grouper.mark_written(grouper.group([frame(T0)], next_pass_id=1))
+    grouper.group([frame(T0)], next_pass_id=1)
+    grouper.mark_written()
     later = grouper.group([frame(T0 + PASS_GAP_MS + 1), frame(T0 + 200, site=2)], next_pass_id=2)
     assert sorted(p.id for p in later) == [2, 3]
 
@@ -49,7 +50,8 @@ def test_the_passes_kept_open_between_batches_are_not_tracked_by_the_collector()
     tracked_before = len(gc.get_objects())
     for batch in range(10):
         frames = [frame(T0 + batch * 1_000, f"P{batch:02d}{number:05d}") for number in range(1_000)]
-        grouper.mark_written(grouper.group(frames, next_pass_id=1 + batch * 1_000))
+        grouper.group(frames, next_pass_id=1 + batch * 1_000)
+        grouper.mark_written()
     gc.collect()  # the collector untracks tuples that hold only numbers when it first meets them
     assert len(gc.get_objects()) - tracked_before < 500  # 10,000 passes are open
     assert grouper.group([frame(T0 + 9_500, "P0900000")], next_pass_id=20_000)[0].id == 9_001

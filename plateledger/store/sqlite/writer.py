@@ -134,7 +134,7 @@ class BatchWriter:
         next_pass = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM passes").fetchone()[0]
         passes = self.grouper.group(frames, next_pass)
         self._write_passes(connection, passes, result, candidates)
-        self.grouper.mark_written(passes)
+        self.grouper.mark_written()
         for index, value in list(result.duplicates.items()):
             if value < 0:
                 result.duplicates[index] = result.stored[-1 - value]
