@@ -1,7 +1,7 @@
 """OpenAPI request bodies of the ingest routes: schemas and examples of each source format.
 
 The routes read the raw body (a dead letter keeps it exactly as sent), so FastAPI cannot derive these from
-a parameter: they are written here, from the adapters' own models where there is one (NativeRead).
+a parameter: they are written here, from the adapters' own schemas where there is one (the native NativeRead).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from plateledger.ingest.adapters.native import MAX_BATCH, NativeRead
+from plateledger.ingest.adapters.native import MAX_BATCH, READ_SCHEMA
 
 JPEG_B64 = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIs..."
 
@@ -41,7 +41,7 @@ NATIVE_SCHEMA: dict[str, Any] = {
             "type": "array",
             "maxItems": MAX_BATCH,
             "description": f"The reads, {MAX_BATCH:,} at most a batch. Each is checked on its own.",
-            "items": _inline(NativeRead.model_json_schema()),
+            "items": _inline(READ_SCHEMA.json_schema()),
         }
     },
 }

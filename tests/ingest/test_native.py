@@ -12,7 +12,7 @@ import pytest
 
 from plateledger.images import ImageStore
 from plateledger.ingest import IngestContext, Ingestor, Rejected
-from plateledger.ingest.adapters.native import NativeAdapter, NativeRead
+from plateledger.ingest.adapters.native import READ_SCHEMA, NativeAdapter, NativeRead
 from plateledger.ingest.deadletters import DeadLetterStore
 from plateledger.reads import Candidate, now_ms
 from plateledger.store.sqlite import SqliteReadStore
@@ -65,9 +65,12 @@ def test_a_read_in_our_format_round_trips_field_by_field(
 
 
 def test_the_schema_documents_every_field() -> None:
-    for name, field in NativeRead.model_fields.items():
-        assert field.description, f"{name} has no description"
-    assert NativeRead.model_config["extra"] == "forbid"
+    schema = READ_SCHEMA.json_schema()
+    assert set(schema["properties"]) == set(NativeRead.__annotations__)
+    for name, field in schema["properties"].items():
+        assert field.get("description"), f"{name} has no description"
+    assert schema["additionalProperties"] is False
+    assert schema["required"] == ["plate", "observed_at"]
 
 
 # -- whole payloads refused: 422 (or 413) with field and reason, dead-lettered whole -----------------------------
