@@ -69,8 +69,12 @@ def _ingest_mark(endpoint: object) -> object:
 # `bearer` directly, and the OpenAPI document declares its scheme itself (app.py).
 
 
-async def get_services(request: Request) -> Services:
+def services_of(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def get_services(request: Request) -> Services:
+    return services_of(request)
 
 
 async def check_request(request: Request) -> None:
@@ -141,6 +145,12 @@ async def reject_unknown_query(request: Request) -> None:
 
 async def current_principal(request: Request) -> Principal:
     """The principal the app-wide `check_request` found (FastAPI runs app-wide dependencies first)."""
+    return principal_of(request)
+
+
+def principal_of(request: Request) -> Principal:
+    """`current_principal` without a dependency: for the ingest routes, where FastAPI's solving of each
+    dependency is a measurable part of a small post."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:  # a public route asked for a principal: a programming error, refused all the same
         raise Refused(Decision.deny("authentication required", "unauthenticated", 401))

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from plateledger.access.principal import Principal
-from plateledger.api.auth import CurrentPrincipal, ServicesDep, ingest_route, require
+from plateledger.api.auth import ingest_route, principal_of, require, services_of
 from plateledger.api.ingest_docs import body_docs
 from plateledger.api.ingest_senders import key_id_of, record_refusal
 from plateledger.api.schemas.ingest import IngestOut
@@ -84,9 +84,8 @@ def _camera_ids(document: Any) -> set[str]:
     return {item["camera_id"] for item in reads if isinstance(item, dict) and isinstance(item.get("camera_id"), str)}
 
 
-async def _receive_json(
-    request: Request, principal: Principal, services: Services, adapter: str, route: str
-) -> JSONResponse:
+async def _receive_json(request: Request, adapter: str, route: str) -> JSONResponse:
+    principal, services = principal_of(request), services_of(request)
     _authorize(services, principal, route)
     body = await request.body()
     content_type = request.headers.get("content-type", "application/json")
@@ -132,22 +131,20 @@ async def _receive_json(
 
 @router.post(ROUTES["native"], responses=ANSWERS, openapi_extra=body_docs("native"))
 @ingest_route()
-async def post_reads(request: Request, principal: CurrentPrincipal, services: ServicesDep) -> JSONResponse:
+async def post_reads(request: Request) -> JSONResponse:
     """A batch of reads in plateledger's own format (at most 10,000 a batch).
 
     Each read names its camera (our id) or takes the credential's camera. A read for a camera the credential
     may not post for (another agency's, or outside the key's cameras) refuses the whole batch with 403; a read
     for an unknown camera is refused alone. A read sent again with its `source_id` answers `duplicate`.
     """
-    return await _receive_json(request, principal, services, "native", ROUTES["native"])
+    return await _receive_json(request, "native", ROUTES["native"])
 
 
 @router.post(ROUTES["openalpr"], responses=ANSWERS, openapi_extra=body_docs("openalpr"))
 @ingest_route(query_key=True)
 async def post_openalpr(
     request: Request,
-    principal: CurrentPrincipal,
-    services: ServicesDep,
     key: Annotated[
         str | None,
         Query(
@@ -159,18 +156,19 @@ async def post_openalpr(
 ) -> JSONResponse:
     """An OpenALPR Agent / Rekor Scout webhook: `alpr_group`, `alpr_results`, `alpr_alert`, `vehicle`,
     `heartbeat`, or the open-source alprd's results (no `data_type`)."""
-    return await _receive_json(request, principal, services, "openalpr", ROUTES["openalpr"])
+    return await _receive_json(request, "openalpr", ROUTES["openalpr"])
 
 
 @router.post(ROUTES["platerecognizer"], responses=ANSWERS, openapi_extra=body_docs("platerecognizer"))
 @ingest_route()
-async def post_platerecognizer(request: Request, principal: CurrentPrincipal, services: ServicesDep) -> JSONResponse:
+async def post_platerecognizer(request: Request) -> JSONResponse:
     """A Plate Recognizer Stream or Snapshot webhook: JSON, or multipart/form-data with the JSON in the `json`
     field and the image in the `upload` file ("webhook with image")."""
     route = ROUTES["platerecognizer"]
     content_type = request.headers.get("content-type", "")
     if not content_type.startswith("multipart/form-data"):
-        return await _receive_json(request, principal, services, "platerecognizer", route)
+        return await _receive_json(request, "platerecognizer", route)
+    principal, services = principal_of(request), services_of(request)
     _authorize(services, principal, route)
     fields: dict[str, str] = {}
     files: dict[str, bytes] = {}
