@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from plateledger.images import ImageError, ImageStore
 from plateledger.images.store import ImageRef
@@ -24,9 +24,9 @@ from plateledger.store.contract import ReadStore
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class StoredItem:
-    """A read that this ingest stored (not a duplicate): handed to the hot-list hook."""
+class StoredItem(NamedTuple):
+    """A read that this ingest stored (not a duplicate): handed to the hot-list hook. (A named tuple: a
+    batch builds thousands, at under half the cost of a frozen dataclass.)"""
 
     source_index: int
     read: NewRead
