@@ -25,10 +25,9 @@ class PostgresPlateDictionary(PlateDictionary):
             for row in rows:
                 copy.write_row(row)
 
-    def _load(self, connection: Any, plates: set[str]) -> None:
-        skeletons = list({skeleton(plate) for plate in plates})
+    def _load(self, connection: Any, skeletons: set[str]) -> None:
         for plate_id, plate in connection.execute(
-            "SELECT id, plate FROM plates WHERE skeleton = ANY(%s)", (skeletons,)
+            "SELECT id, plate FROM plates WHERE skeleton = ANY(%s)", (list(skeletons),)
         ):
             self._ids[plate] = plate_id
             self._texts[plate_id] = plate

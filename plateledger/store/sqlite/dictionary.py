@@ -7,7 +7,7 @@ read. The plate cache is bounded: past `limit` entries it is cleared and refills
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from plateledger.plates.skeleton import skeleton
 
@@ -22,20 +22,20 @@ class PlateDictionary:
         self._ids.clear()
         self._texts.clear()
 
-    def ids_for(self, connection: sqlite3.Connection, plates: Iterable[str]) -> dict[str, int]:
-        """Ids for every plate given, inserting the new ones. Call inside the write transaction."""
-        plates = set(plates)
+    def ids_for(self, connection: sqlite3.Connection, skeletons: Mapping[str, str]) -> dict[str, int]:
+        """Ids for every plate given (each with its skeleton: the caller has them already), inserting the new
+        ones. Call inside the write transaction."""
         known = self._ids
-        missing = {plate for plate in plates if plate not in known}
+        missing = [plate for plate in skeletons if plate not in known]
         if missing:
             if len(known) + len(missing) > self._limit:
                 self.clear()
-                missing = set(plates)
-            self._load(connection, missing)
+                missing = list(skeletons)
+            self._load(connection, {skeletons[plate] for plate in missing})
             new = [plate for plate in missing if plate not in known]
             if new:
                 start = self._next_id(connection)
-                rows = [(start + offset, plate, skeleton(plate)) for offset, plate in enumerate(new)]
+                rows = [(start + offset, plate, skeletons[plate]) for offset, plate in enumerate(new)]
                 self._insert(connection, rows)
                 for plate_id, plate, _ in rows:
                     known[plate] = plate_id
@@ -60,12 +60,12 @@ class PlateDictionary:
             if plate_id is not None:
                 self._texts.pop(plate_id, None)
 
-    def _load(self, connection: sqlite3.Connection, plates: set[str]) -> None:
+    def _load(self, connection: sqlite3.Connection, skeletons: set[str]) -> None:
         # Look up by skeleton, the leading column of the unique index; the few other plates sharing a
         # skeleton are cached as well, which does no harm.
-        skeletons = list({skeleton(plate) for plate in plates})
-        for chunk_start in range(0, len(skeletons), 900):
-            chunk = skeletons[chunk_start : chunk_start + 900]
+        wanted = list(skeletons)
+        for chunk_start in range(0, len(wanted), 900):
+            chunk = wanted[chunk_start : chunk_start + 900]
             query = f"SELECT id, plate FROM plates WHERE skeleton IN ({','.join('?' * len(chunk))})"
             for plate_id, plate in connection.execute(query, chunk):
                 self._ids[plate] = plate_id

@@ -144,9 +144,9 @@ class BatchWriter:
         items, cameras = zip(*placed, strict=True)
         indexes, reads, plates, regions = zip(*items, strict=True)
         _, observed, _, confidences, _, assumed, lats, lons, headings, source_ids, candidates = zip(*reads, strict=True)
-        plate_ids = self.plates.ids_for(connection, set(plates))
-        region_ids = {region: self.regions.id_for(connection, region) for region in set(regions)}
         skeletons = {plate: plate.translate(SKELETON_TABLE) for plate in set(plates)}
+        plate_ids = self.plates.ids_for(connection, skeletons)
+        region_ids = {region: self.regions.id_for(connection, region) for region in set(regions)}
         sites = self._sites(cameras, observed)
         n = len(reads)
         lat_e6s: list[int | None] = [None] * n
