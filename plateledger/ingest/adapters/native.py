@@ -118,7 +118,7 @@ class NativeRead(TypedDict):
 class NativeBatch(TypedDict):
     """A batch of reads: the body of `POST /api/v1/reads`."""
 
-    reads: list[Any]
+    reads: Annotated[list[Any], Field(description=f"The reads, {MAX_BATCH:,} at most per batch.")]
 
 
 READ_SCHEMA = TypeAdapter(NativeRead)
@@ -207,10 +207,8 @@ class NativeAdapter:
             if camera_id not in allowed:
                 parsed.refused.append(Refusal(index, "camera_id", f"this credential may not post for {camera_id!r}"))
                 continue
-            parsed.reads.append(_new_read(read, camera_id))
-            parsed.source_index.append(index)
+            position = parsed.add(_new_read(read, camera_id), index)
             if "crop_jpeg_b64" in read or "overview_jpeg_b64" in read:
-                position = len(parsed.reads) - 1
                 for field_name, kind in IMAGE_FIELDS:
                     text = read.get(field_name)
                     if text is not None:
