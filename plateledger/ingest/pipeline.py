@@ -111,7 +111,11 @@ def ingest(
     the liveness in one transaction, then the hot-list hook runs: an outcome means all of it is durable.
     """
     writes = writes or DirectWrites(store, images, records)
-    pending = PendingIngest(parsed, images, hotlist_hook, records)
+    return complete(PendingIngest(parsed, images, hotlist_hook, records), writes)
+
+
+def complete(pending: PendingIngest, writes: Writes) -> IngestOutcome:
+    """Run a PendingIngest to its end, each write blocking until it is durable."""
     while pending.step is not None:
         kind, payload = pending.step
         pending.advance(writes.append(payload) if kind == "append" else writes.attach(payload))  # type: ignore[arg-type]

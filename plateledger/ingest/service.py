@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from plateledger.images import ImageStore
 from plateledger.ingest.deadletters import DeadLetter, DeadLetterStore
@@ -24,6 +24,7 @@ from plateledger.ingest.pipeline import (
     IngestOutcome,
     PendingIngest,
     StoredItem,
+    complete,
     ingest,
     ingest_async,
     no_hotlists,
@@ -42,6 +43,14 @@ ROUTES = {
     "openalpr": "/api/v1/ingest/openalpr",
     "platerecognizer": "/api/v1/ingest/platerecognizer",
 }
+
+
+class PayloadOptions(TypedDict, total=False):
+    """The keyword options of `Ingestor.start`, which `receive` passes on."""
+
+    content_type: str
+    source: str
+    document: dict[str, Any] | None
 
 
 class Rejected(Exception):
@@ -151,19 +160,11 @@ class Ingestor:
         return Rejected(error.status, error.field, error.reason, letter_id)
 
     def receive(
-        self,
-        adapter: str,
-        body: bytes,
-        context: IngestContext,
-        *,
-        content_type: str = "application/json",
-        source: str = "http",
-        document: dict[str, Any] | None = None,
+        self, adapter: str, body: bytes, context: IngestContext, **options: Unpack[PayloadOptions]
     ) -> IngestOutcome:
-        """Parse and store one payload; raise Rejected (after dead-lettering it) when it cannot be parsed.
-        `document`: the body's JSON object when the caller decoded it already (the body is still what a dead
-        letter keeps)."""
-        return self.ingest(self._parse(adapter, body, context, content_type, source, document))
+        """Parse and store one payload (`start`, then its writes, each blocking until durable); raise Rejected
+        (after dead-lettering it) when it cannot be parsed."""
+        return self.complete(self.start(adapter, body, context, **options))
 
     def start(
         self,
@@ -175,36 +176,32 @@ class Ingestor:
         source: str = "http",
         document: dict[str, Any] | None = None,
     ) -> PendingIngest:
-        """`receive` up to its first durable write (parse, regions, image checks), for a worker thread; an
-        event loop then awaits the rest with `finish`. Only with group commit (`awaits_commits`)."""
-        parsed = self._parse(adapter, body, context, content_type, source, document)
-        return PendingIngest(parsed, self.images, self.hotlist_hook, self.records)
-
-    @property
-    def awaits_commits(self) -> bool:
-        """Whether `finish` can await the commits (group commit); else callers use `receive` in a thread."""
-        return isinstance(self.writes, GroupWrites)
-
-    async def finish(self, pending: PendingIngest) -> IngestOutcome:
-        if not isinstance(self.writes, GroupWrites):
-            raise RuntimeError("only group commit hands out futures: use receive() in a worker thread")
-        return await ingest_async(pending, self.writes)
-
-    def _parse(
-        self,
-        adapter: str,
-        body: bytes,
-        context: IngestContext,
-        content_type: str,
-        source: str,
-        document: dict[str, Any] | None,
-    ) -> ParsedPayload:
+        """A payload parsed and taken up to its first durable write (regions, image checks): what a worker thread
+        does before an event loop awaits the rest (`finish`). `document`: the body's JSON object when the caller
+        decoded it already (the body is still what a dead letter keeps). Rejected (after dead-lettering the
+        payload) when it cannot be parsed."""
         try:
-            return get_adapter(adapter).parse(body if document is None else document, context)
+            parsed = get_adapter(adapter).parse(body if document is None else document, context)
         except PayloadError as error:
             raise self._dead_letter(
                 error, adapter=adapter, body=body, content_type=content_type, context=context, source=source
             ) from None
+        return PendingIngest(parsed, self.images, self.hotlist_hook, self.records)
+
+    @property
+    def awaits_commits(self) -> bool:
+        """Whether `finish` can await the commits (group commit); else callers `complete` in a thread."""
+        return isinstance(self.writes, GroupWrites)
+
+    def complete(self, pending: PendingIngest) -> IngestOutcome:
+        """The writes of a started payload, each blocking until durable."""
+        return complete(pending, self.writes)
+
+    async def finish(self, pending: PendingIngest) -> IngestOutcome:
+        """The writes of a started payload, awaited as group-commit futures (only with group commit)."""
+        if not isinstance(self.writes, GroupWrites):
+            raise RuntimeError("only group commit hands out futures: complete() in a worker thread instead")
+        return await ingest_async(pending, self.writes)
 
     def receive_form(
         self,

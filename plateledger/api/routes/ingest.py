@@ -92,7 +92,7 @@ async def _receive_json(request: Request, adapter: str, route: str) -> JSONRespo
 
     ingestor = services.ingestor
 
-    def arguments() -> tuple[IngestContext, dict[str, Any] | None]:
+    def start() -> PendingIngest:
         context, binding = services.senders.context(principal)
         document = None
         if adapter == "native":
@@ -104,15 +104,7 @@ async def _receive_json(request: Request, adapter: str, route: str) -> JSONRespo
                 context = services.senders.check_cameras(principal, context, binding, _camera_ids(document), route)
             else:
                 document = None
-        return context, document
-
-    def start() -> PendingIngest:
-        context, document = arguments()
         return ingestor.start(adapter, body, context, content_type=content_type, document=document)
-
-    def receive() -> IngestOutcome:
-        context, document = arguments()
-        return ingestor.receive(adapter, body, context, content_type=content_type, document=document)
 
     try:
         if ingestor.awaits_commits:
@@ -123,7 +115,7 @@ async def _receive_json(request: Request, adapter: str, route: str) -> JSONRespo
                 start() if len(body) < INLINE_BODY_BYTES else await run_in_threadpool(start)
             )
         else:
-            outcome = await run_in_threadpool(receive)
+            outcome = await run_in_threadpool(lambda: ingestor.complete(start()))
     except Rejected as error:
         return _rejected(services, principal, route, error)
     return _answer(services, principal, route, outcome)
