@@ -118,22 +118,20 @@ def encode_frame(
 
 
 def pack_frames(frames: list[EncodedFrame], before: bytes = b"") -> bytes:
-    """The blob of a pass: `frames` appended after the frames already packed in `before` (if any)."""
+    """`join_frames` for frames as `encode_frame` returns them (the format's own tests build blobs so)."""
     return join_frames([head for head, _ in frames], [extra for _, extra in frames], before)
 
 
 def join_frames(heads: list[bytes], extras: list[bytes], before: bytes = b"") -> bytes:
-    """`pack_frames` for frames given as their heads and their extras (the packer builds them so)."""
-    if not before:  # a new pass: the common case
-        if len(heads) > MAX_FRAMES:
-            raise ValueError(f"a pass holds at most {MAX_FRAMES} frames")
-        return bytes((len(heads),)) + b"".join(heads) + b"".join(extras)
-    count = before[0]
-    total = count + len(heads)
-    if total > MAX_FRAMES:
+    """The blob of a pass: frames given as their heads and extras (`encode_frame`'s two parts), appended after
+    the frames already packed in `before` (if any): the heads go before the old extras."""
+    count = before[0] if before else 0
+    if count + len(heads) > MAX_FRAMES:
         raise ValueError(f"a pass holds at most {MAX_FRAMES} frames")
+    if not before:  # a new pass: the common case
+        return bytes((len(heads),)) + b"".join(heads) + b"".join(extras)
     heads_end = 1 + count * FRAME_HEAD.size
-    return bytes((total,)) + before[1:heads_end] + b"".join(heads) + before[heads_end:] + b"".join(extras)
+    return bytes((count + len(heads),)) + before[1:heads_end] + b"".join(heads) + before[heads_end:] + b"".join(extras)
 
 
 def plain_heads(blob: bytes) -> list[tuple[int, int, int]] | None:
