@@ -73,6 +73,9 @@ def app_for(services: Services) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         dependencies=[Depends(check_request)],
+        # FastAPI's own OpenTelemetry hooks look up the global providers on every request (2-3 % of a small
+        # post's CPU); the server's figures are its Prometheus metrics (/metrics) and its logs.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         responses={status: {"model": ErrorBody, "description": text} for status, text in ERROR_STATUSES.items()},
     )
     settings = services.settings

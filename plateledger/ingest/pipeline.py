@@ -1,4 +1,5 @@
-"""From a parsed payload to durable reads: region, store, images, extras, liveness, then the hot-list hook.
+"""From a parsed payload to durable reads: image checks, region, store, images, extras, liveness, then the
+hot-list hook.
 
 `ingest` returns only after the store committed the batch: an outcome means the stored reads survive a crash.
 Source read ids make it idempotent: a payload sent twice is answered with duplicates, stored once (the store
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Generator
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -89,10 +91,19 @@ def _with_region(parsed: ParsedPayload) -> list[NewRead]:
     return reads
 
 
-# What an ingest waits for between its steps: a durable append of reads (answered with the store's
-# BatchResult), then a durable attach of images, links, extras and liveness (answered with None).
-WriteStep = tuple[Literal["append"], list[NewRead]] | tuple[Literal["attach"], Attachments]
-Steps = Generator[WriteStep, Any, IngestOutcome]
+# An image as checked: what it is, or why it is refused.
+Checked = tuple[PendingImage, ImageRef | str]
+ImageChecks = Callable[[], list[Checked]]
+
+# What an ingest waits for between its steps: the check of its images, if it has any (a function the driver
+# calls, answered with its verdicts), a durable append of reads (answered with the store's BatchResult), then
+# a durable attach of images, links, extras and liveness (answered with None).
+Step = (
+    tuple[Literal["check"], ImageChecks]
+    | tuple[Literal["append"], list[NewRead]]
+    | tuple[Literal["attach"], Attachments]
+)
+Steps = Generator[Step, Any, IngestOutcome]
 
 
 def ingest(
@@ -115,29 +126,38 @@ def ingest(
 
 
 def complete(pending: PendingIngest, writes: Writes) -> IngestOutcome:
-    """Run a PendingIngest to its end, each write blocking until it is durable."""
+    """Run a PendingIngest to its end in this thread, each write blocking until it is durable."""
     while pending.step is not None:
         kind, payload = pending.step
-        pending.advance(writes.append(payload) if kind == "append" else writes.attach(payload))  # type: ignore[arg-type]
+        if kind == "check":
+            answer: Any = payload()  # type: ignore[operator]
+        elif kind == "append":
+            answer = writes.append(payload)  # type: ignore[arg-type]
+        else:
+            answer = writes.attach(payload)  # type: ignore[arg-type]
+        pending.advance(answer)
     return pending.outcome()
 
 
-async def ingest_async(pending: PendingIngest, writes: GroupWrites) -> IngestOutcome:
-    """`ingest` on an event loop, from a PendingIngest started in a worker thread: each write is awaited
-    as a group-commit future, so no thread waits out the commits."""
+async def ingest_async(pending: PendingIngest, writes: GroupWrites, image_checks: Executor) -> IngestOutcome:
+    """`ingest` on an event loop: the image checks run in `image_checks` (Pillow decodes with the GIL let
+    go, so a worker thread decodes while the loop serves other requests), and each write is awaited as a
+    group-commit future, so no thread waits out the commits."""
+    loop = asyncio.get_running_loop()
     while pending.step is not None:
         kind, payload = pending.step
-        later = writes.append_later(payload) if kind == "append" else writes.attach_later(payload)  # type: ignore[arg-type]
-        pending.advance(await asyncio.wrap_future(later))
+        if kind == "check":
+            answer = await loop.run_in_executor(image_checks, payload)  # type: ignore[arg-type]
+        else:
+            later = writes.append_later(payload) if kind == "append" else writes.attach_later(payload)  # type: ignore[arg-type]
+            answer = await asyncio.wrap_future(later)
+        pending.advance(answer)
     return pending.outcome()
 
 
 class PendingIngest:
-    """An ingest paused at its next durable write (`step`), or done (`step` is None).
-
-    Creating one runs everything before the first write: regions, and the check of every image (Pillow
-    decodes each JPEG: the costly part, kept off an event loop by creating this in a worker thread).
-    """
+    """An ingest paused at its next step (`step`): the check of its images, or a durable write; or done
+    (`step` is None). The driver (`complete`, `ingest_async`) runs each step and hands its answer back."""
 
     def __init__(
         self,
@@ -148,11 +168,11 @@ class PendingIngest:
     ) -> None:
         self._steps = _steps(parsed, images, hotlist_hook or no_hotlists, records)
         self._outcome: IngestOutcome | None = None
-        self.step: WriteStep | None = None
+        self.step: Step | None = None
         self.advance(None)
 
     def advance(self, answer: Any) -> None:
-        """Hand the answer of the current write to the pipeline and run it to its next write, or its end."""
+        """Hand the answer of the current step to the pipeline and run it to its next step, or its end."""
         try:
             self.step = self._steps.send(answer)
         except StopIteration as done:
@@ -177,7 +197,9 @@ def _steps(
             "field": refusal.field,
             "reason": refusal.reason,
         }
-    checked = [(pending, _inspect(pending, images)) for pending in parsed.images]
+    checked: list[Checked] = []
+    if parsed.images:
+        checked = yield ("check", lambda: [(pending, _inspect(pending, images)) for pending in parsed.images])
     ids: dict[int, int] = {}  # position in parsed.reads -> read id (stored or stored before)
     if parsed.reads:
         reads = _with_region(parsed)
@@ -220,10 +242,6 @@ def _steps(
             log.exception("hot-list hook failed for %d reads", len(outcome.stored_items))
             outcome.hook_error = f"{type(error).__name__}: {error}"
     return outcome
-
-
-# An image as checked: what it is, or why it is refused.
-Checked = tuple[PendingImage, ImageRef | str]
 
 
 def _inspect(pending: PendingImage, images: ImageStore | None) -> ImageRef | str:

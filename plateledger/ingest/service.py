@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, TypedDict, Unpack
 
@@ -36,6 +37,8 @@ from plateledger.reads import BatchResult, NewRead
 from plateledger.store.contract import NotFound, ReadStore
 
 log = logging.getLogger(__name__)
+
+IMAGE_CHECK_THREADS = 2
 
 # The URL paths the API mounts each adapter at (documented in docs/ingest.md).
 ROUTES = {
@@ -130,6 +133,9 @@ class Ingestor:
         self.hotlist_hook: HotlistHook = hotlist_hook or no_hotlists  # settable after construction
         # Group commit shares transactions between concurrent callers (an HTTP server's requests): see commit.py.
         self.writes: Writes = (GroupWrites if group_commit else DirectWrites)(store, images, records)
+        # Where `finish` checks images. Pillow lets the GIL go while it decodes, so two threads keep both cores
+        # busy; more only take the GIL from the event loop more often.
+        self._image_checks = ThreadPoolExecutor(IMAGE_CHECK_THREADS, thread_name_prefix="image-check")
 
     def ingest(self, parsed: ParsedPayload) -> IngestOutcome:
         return ingest(parsed, self.store, self.images, self.hotlist_hook, records=self.records, writes=self.writes)
@@ -149,6 +155,7 @@ class Ingestor:
     def close(self) -> None:
         """Finish queued commits and close ingest's own files (not the read store: it is the caller's)."""
         self.writes.close()
+        self._image_checks.shutdown()
         for part in (self.images, self.records, self.deadletters):
             if part is not None:
                 part.close()
@@ -176,10 +183,10 @@ class Ingestor:
         source: str = "http",
         document: dict[str, Any] | None = None,
     ) -> PendingIngest:
-        """A payload parsed and taken up to its first durable write (regions, image checks): what a worker thread
-        does before an event loop awaits the rest (`finish`). `document`: the body's JSON object when the caller
-        decoded it already (the body is still what a dead letter keeps). Rejected (after dead-lettering the
-        payload) when it cannot be parsed."""
+        """A payload parsed, its steps (image checks, writes) still to run: by `complete` in this thread, or
+        awaited by `finish` on an event loop. `document`: the body's JSON object when the caller decoded it
+        already (the body is still what a dead letter keeps). Rejected (after dead-lettering the payload) when
+        it cannot be parsed."""
         try:
             parsed = get_adapter(adapter).parse(body if document is None else document, context)
         except PayloadError as error:
@@ -194,14 +201,15 @@ class Ingestor:
         return isinstance(self.writes, GroupWrites)
 
     def complete(self, pending: PendingIngest) -> IngestOutcome:
-        """The writes of a started payload, each blocking until durable."""
+        """The steps of a started payload, in this thread, each write blocking until durable."""
         return complete(pending, self.writes)
 
     async def finish(self, pending: PendingIngest) -> IngestOutcome:
-        """The writes of a started payload, awaited as group-commit futures (only with group commit)."""
+        """The steps of a started payload on an event loop: image checks in this ingestor's threads, writes
+        awaited as group-commit futures (only with group commit)."""
         if not isinstance(self.writes, GroupWrites):
             raise RuntimeError("only group commit hands out futures: complete() in a worker thread instead")
-        return await ingest_async(pending, self.writes)
+        return await ingest_async(pending, self.writes, self._image_checks)
 
     def receive_form(
         self,

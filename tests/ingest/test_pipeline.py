@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from plateledger.images import ImageStore
+from plateledger.images import ImageRef, ImageStore
 from plateledger.ingest import (
     IngestContext,
     ParsedPayload,
@@ -130,7 +132,17 @@ def test_the_async_ingest_awaits_group_commits_and_answers_as_the_blocking_one(
     images: ImageStore,
     context_for: Callable[..., IngestContext],
     make_jpeg: Callable[..., bytes],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    checked_in: list[str] = []  # the thread each image was checked in
+    inspect = images.inspect
+
+    def recording_inspect(data: bytes) -> ImageRef:
+        checked_in.append(threading.current_thread().name)
+        return inspect(data)
+
+    monkeypatch.setattr(images, "inspect", recording_inspect)
+
     def payload(plate: str, source_id: str) -> ParsedPayload:
         parsed = parsed_with(
             context_for("gate-1"),
@@ -144,14 +156,18 @@ def test_the_async_ingest_awaits_group_commits_and_answers_as_the_blocking_one(
 
     hooked: list[list[StoredItem]] = []
     writes = GroupWrites(read_store, images, None)
+    checks = ThreadPoolExecutor(1, thread_name_prefix="test-checks")
     try:
         blocking = ingest(payload("AAA111", "s-1"), read_store, images, hooked.append, writes=writes)
+        assert checked_in == [threading.current_thread().name] * 3  # the blocking ingest checks where it runs
         pending = PendingIngest(payload("CCC333", "s-2"), images, hooked.append, None)
-        assert pending.step is not None and pending.step[0] == "append"  # images were checked before the write
-        awaited = asyncio.run(ingest_async(pending, writes))
-        again = asyncio.run(ingest_async(PendingIngest(payload("CCC333", "s-2"), images, None, None), writes))
+        assert pending.step is not None and pending.step[0] == "check"  # images are checked before any write
+        awaited = asyncio.run(ingest_async(pending, writes, checks))
+        again = asyncio.run(ingest_async(PendingIngest(payload("CCC333", "s-2"), images, None, None), writes, checks))
     finally:
         writes.close()
+        checks.shutdown()
+    assert [name.startswith("test-checks") for name in checked_in] == [False] * 3 + [True] * 6
 
     def shape(outcome: IngestOutcome) -> dict[str, Any]:
         answer = json.loads(json.dumps(outcome.to_dict()))  # a copy: the outcome keeps its ids

@@ -31,11 +31,12 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"model": IngestOut, "description": "Committed: one outcome per item of the payload"},
 }
 MAX_FORM_FILES = 4
-# A body this small carries no image: it is parsed on the event loop (about 0.06 ms), which costs less than
-# the hop to a worker thread and back (measured: 1.46 -> 1.20 ms of server CPU a post); one that cannot be
-# parsed is dead-lettered from there too (a small commit). Larger bodies, and the JPEG checks that come with
-# them, go to a worker thread so the loop keeps answering.
-INLINE_BODY_BYTES = 8192
+# A body this small is parsed on the event loop: an OpenALPR post with its 20 KB crop in about 0.1 ms, less
+# than the hop to a worker thread and back, where its parsing would also take the GIL from the loop (bench-ingest,
+# crop posts: 838-861 -> 973-994 a second with the image checks alone in threads). One that cannot be parsed is
+# dead-lettered from there too (a small commit). A larger body (a native batch of thousands of reads, tens of
+# milliseconds to parse) goes to a worker thread, so the loop keeps answering.
+INLINE_BODY_BYTES = 256 * 1024
 
 
 def _credential(principal: Principal) -> str:
@@ -108,9 +109,8 @@ async def _receive_json(request: Request, adapter: str, route: str) -> JSONRespo
 
     try:
         if ingestor.awaits_commits:
-            # Everything before the first write (parsing, image checks) here or in a worker thread, then the
-            # commits awaited here: no thread is parked for the length of a group commit (threads handing the
-            # GIL back and forth cost more than a small post).
+            # Parsed here or in a worker thread; then the image checks run in the ingestor's threads and the
+            # commits are awaited here: no thread is parked for the length of a group commit.
             outcome = await ingestor.finish(
                 start() if len(body) < INLINE_BODY_BYTES else await run_in_threadpool(start)
             )
