@@ -9,6 +9,8 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
+import pybase64
+
 from plateledger.ingest.model import PayloadError, UnknownFormat
 from plateledger.plates.regions import RegionError, parse_region
 from plateledger.reads import MAX_SOURCE_ID_LENGTH, Candidate
@@ -110,6 +112,13 @@ def decode_image(value: Any) -> tuple[bytes | None, str | None]:
     text = value.strip()
     if text.startswith("data:") and "," in text:
         text = text.split(",", 1)[1]
+    try:
+        # pybase64 decodes with SIMD: 1.6 us for a 20 KB crop where binascii takes 54 us, all of it holding
+        # the GIL. It refuses a little more than b64decode(validate=True) (superfluous "=" after whole groups):
+        # what it refuses is tried again below, so the verdicts stay the standard library's.
+        return pybase64.b64decode(text, validate=True), None
+    except (binascii.Error, ValueError):
+        pass
     try:
         # strict_mode refuses what b64decode(validate=True) does, without its regular expression pass.
         return binascii.a2b_base64(text.encode("ascii"), strict_mode=True), None

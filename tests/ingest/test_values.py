@@ -30,6 +30,12 @@ def test_plain_wrapped_and_data_url_forms_decode_to_the_same_bytes() -> None:
     assert decode_image(f"  {plain}\n") == (data, None)
 
 
+def test_superfluous_padding_after_whole_groups_is_read_as_the_standard_library_reads_it() -> None:
+    # The fast decoder refuses these; the standard library's validating decoder takes them, and so do we.
+    assert decode_image("YWJj====") == (b"abc", None)
+    assert decode_image("YWJj=") == (b"abc", None)
+
+
 def test_what_is_not_base64_is_refused_with_a_reason() -> None:
     for text in ("abc", "ab=c", "=abc", "ab$d", "a===", "ïbcd"):
         assert decode_image(text) == (None, "is not valid base64"), text
