@@ -3,14 +3,16 @@
 A payload's reads go to the store (`append`); then what hangs off the stored reads (images and their links, extras,
 camera liveness) goes to ingest's own files (`attach`). `DirectWrites` commits each call on its own: one
 transaction per call. `GroupWrites` runs both through a `GroupCommit`, so concurrent payloads (an HTTP server's
-requests) share one store transaction and one attachments transaction. Either way a call returns only when
-its data is durable; `GroupWrites` also hands out futures (`append_later`, `attach_later`) for an event loop.
+requests) share one store transaction, one image transaction and one extras transaction; the last two are
+separate files, committed side by side. Either way a call returns only when its data is durable; `GroupWrites`
+also hands out futures (`append_later`, `attach_later`) for an event loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import Future
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,7 +35,15 @@ class Attachments:
     liveness: list[tuple[str, Liveness]] = field(default_factory=list)  # (source, beat)
 
     def __bool__(self) -> bool:
-        return bool(self.links or self.images or self.extras or self.liveness)
+        return self.has_images or self.has_records
+
+    @property
+    def has_images(self) -> bool:
+        return bool(self.links or self.images)
+
+    @property
+    def has_records(self) -> bool:
+        return bool(self.extras or self.liveness)
 
     def extend(self, other: Attachments) -> None:
         self.links.extend(other.links)
@@ -62,9 +72,15 @@ class DirectWrites:
         return self.store.append(reads)
 
     def attach(self, attachments: Attachments) -> None:
-        if (attachments.links or attachments.images) and self.images is not None:
+        self.keep_images(attachments)
+        self.keep_records(attachments)
+
+    def keep_images(self, attachments: Attachments) -> None:
+        if attachments.has_images and self.images is not None:
             self.images.database.attach_many(attachments.links, attachments.images)
-        if self.records is not None and (attachments.extras or attachments.liveness):
+
+    def keep_records(self, attachments: Attachments) -> None:
+        if attachments.has_records and self.records is not None:
             self.records.keep_batch(attachments.extras, attachments.liveness)
 
     def close(self) -> None:
@@ -103,13 +119,19 @@ def split_result(result: BatchResult, sizes: Sequence[int]) -> list[BatchResult]
 
 
 class GroupWrites(DirectWrites):
-    """Concurrent callers share transactions (see commit.py); the answers are the same as DirectWrites'."""
+    """Concurrent callers share transactions (see commit.py); the answers are the same as DirectWrites'.
+
+    Images and extras are separate files, each with its own group commit: an attach waits for the slower of
+    the two commits, not for both one after the other."""
 
     def __init__(self, store: ReadStore, images: ImageStore | None, records: IngestRecords | None) -> None:
         super().__init__(store, images, records)
         self._reads: GroupCommit[list[NewRead], BatchResult] = GroupCommit("reads", self._append_many, super().append)
-        self._attachments: GroupCommit[Attachments, None] = GroupCommit(
-            "attachments", self._attach_many, super().attach
+        self._images: GroupCommit[Attachments, None] = GroupCommit(
+            "images", self._combined(super().keep_images), super().keep_images
+        )
+        self._records: GroupCommit[Attachments, None] = GroupCommit(
+            "records", self._combined(super().keep_records), super().keep_records
         )
 
     def _append_many(self, batches: list[list[NewRead]]) -> list[BatchResult]:
@@ -118,37 +140,75 @@ class GroupWrites(DirectWrites):
         combined = [read for batch in batches for read in batch]
         return split_result(self.store.append(combined), [len(batch) for batch in batches])
 
-    def _attach_many(self, groups: list[Attachments]) -> list[None]:
-        combined = Attachments()
-        for attachments in groups:
-            combined.extend(attachments)
-        DirectWrites.attach(self, combined)
-        return [None] * len(groups)
+    @staticmethod
+    def _combined(keep: Callable[[Attachments], None]) -> Callable[[list[Attachments]], list[None]]:
+        """A group's attachments kept in one transaction."""
+
+        def keep_many(groups: list[Attachments]) -> list[None]:
+            combined = Attachments()
+            for attachments in groups:
+                combined.extend(attachments)
+            keep(combined)
+            return [None] * len(groups)
+
+        return keep_many
 
     def append(self, reads: list[NewRead]) -> BatchResult:
         return self._reads.submit(reads)
 
     def attach(self, attachments: Attachments) -> None:
-        if attachments:
-            self._attachments.submit(attachments)
+        self.attach_later(attachments).result()
 
     def append_later(self, reads: list[NewRead]) -> Future[BatchResult]:
         return self._reads.enqueue(reads)
 
     def attach_later(self, attachments: Attachments) -> Future[None]:
-        if attachments:
-            return self._attachments.enqueue(attachments)
-        nothing: Future[None] = Future()
-        nothing.set_result(None)
-        return nothing
+        pending = []
+        if attachments.has_images and self.images is not None:
+            pending.append(self._images.enqueue(attachments))
+        if attachments.has_records and self.records is not None:
+            pending.append(self._records.enqueue(attachments))
+        return all_of(pending)
 
     @property
     def stats(self) -> dict[str, dict[str, int]]:
         return {
             commit.name: {"groups": commit.stats.groups, "items": commit.stats.items, "largest": commit.stats.largest}
-            for commit in (self._reads, self._attachments)
+            for commit in (self._reads, self._images, self._records)
         }
 
     def close(self) -> None:
         self._reads.close()
-        self._attachments.close()
+        self._images.close()
+        self._records.close()
+
+
+def all_of(futures: list[Future[None]]) -> Future[None]:
+    """A future done when each of `futures` is: with the error of the first that failed, if one did."""
+    if len(futures) == 1:
+        return futures[0]
+    done: Future[None] = Future()
+    if not futures:
+        done.set_result(None)
+        return done
+    remaining = len(futures)
+    lock = threading.Lock()
+
+    def one_done(_: Future[None]) -> None:
+        nonlocal remaining
+        with lock:
+            remaining -= 1
+            if remaining:
+                return
+        failed = [future for future in futures if future.cancelled() or future.exception() is not None]
+        if not done.set_running_or_notify_cancel():
+            return  # the caller gave up waiting; the writes went ahead all the same
+        if failed:
+            error = failed[0].exception() if not failed[0].cancelled() else CancelledError()
+            done.set_exception(error)  # type: ignore[arg-type]
+        else:
+            done.set_result(None)
+
+    for future in futures:
+        future.add_done_callback(one_done)
+    return done
