@@ -192,20 +192,25 @@ def all_of(futures: list[Future[None]]) -> Future[None]:
         done.set_result(None)
         return done
     remaining = len(futures)
+    errors: list[BaseException] = []
     lock = threading.Lock()
 
-    def one_done(_: Future[None]) -> None:
+    # The callback holds no reference to `futures`: each future holds it, and a cycle between them would leave
+    # every request's futures to the cyclic garbage collector (a 5-15 ms pause every few hundred requests).
+    def one_done(future: Future[None]) -> None:
         nonlocal remaining
         with lock:
+            if future.cancelled():
+                errors.append(CancelledError())
+            elif (error := future.exception()) is not None:
+                errors.append(error)
             remaining -= 1
             if remaining:
                 return
-        failed = [future for future in futures if future.cancelled() or future.exception() is not None]
         if not done.set_running_or_notify_cancel():
             return  # the caller gave up waiting; the writes went ahead all the same
-        if failed:
-            error = failed[0].exception() if not failed[0].cancelled() else CancelledError()
-            done.set_exception(error)  # type: ignore[arg-type]
+        if errors:
+            done.set_exception(errors[0])
         else:
             done.set_result(None)
 
