@@ -154,8 +154,8 @@ class Ingestor:
 
     def close(self) -> None:
         """Finish queued commits and close ingest's own files (not the read store: it is the caller's)."""
+        self._image_checks.shutdown()  # first: a check still running ends in a write
         self.writes.close()
-        self._image_checks.shutdown()
         for part in (self.images, self.records, self.deadletters):
             if part is not None:
                 part.close()
