@@ -167,6 +167,14 @@ class Settings(PlateLedgerBaseModel):
         description="How often the server looks for feeds due for a scheduled refresh (seconds; 0: never).",
         ge=0,
     )
+    hotlist_follow_seconds: float = Field(
+        1.0,
+        title="Hot-list follow interval",
+        description="How often the server looks for hot-list changes made by another process, such as "
+        "`plateledger hotlists import` beside it, and puts them into its index (seconds; 0: never).",
+        ge=0,
+        le=3600,
+    )
     alert_collapse_minutes: int = Field(
         10,
         title="Alert collapse window",

@@ -5,14 +5,18 @@
     ...
     alerting.close()
 
-Threads: the alert worker (one, in order), the delivery workers (`delivery_workers`), and the feed scheduler
-(when `feed_check_seconds` > 0), all daemons, all stopped by `close()`.
+Threads: the alert worker (one, in order), the delivery workers (`delivery_workers`), the feed scheduler
+(when `feed_check_seconds` > 0) and the hot-list follower (when `hotlist_follow_seconds` > 0: it puts changes
+made by another process, such as `plateledger hotlists import` beside a running server, into this process's
+index), all daemons, all stopped by `close()`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from plateledger.access.clock import Clock
@@ -44,27 +48,33 @@ def _schedule_lock(path: str) -> threading.Lock:
         return _SCHEDULE_LOCKS.setdefault(path, threading.Lock())
 
 
-class FeedScheduler:
-    """Imports feeds that are due, every `interval` seconds (the first check one interval after start)."""
+def _refresh_due(hotlists: HotlistService, lock: threading.Lock) -> None:
+    """Import the feeds that are due (the feed scheduler's action)."""
+    with lock:
+        outcomes = hotlists.refresh_due()
+    for list_id, outcome in outcomes.items():
+        log.info("scheduled feed %s: %s", list_id, {k: v for k, v in outcome.items() if k != "errors"})
 
-    def __init__(self, hotlists: HotlistService, interval: float, path: str = "") -> None:
-        self.hotlists = hotlists
+
+class Periodic:
+    """Calls `action` every `interval` seconds in a daemon thread of its own, the first time one interval after
+    start (never when `interval` is 0). A failure is logged; the next call comes all the same."""
+
+    def __init__(self, name: str, interval: float, action: Callable[[], object]) -> None:
+        self.name = name
         self.interval = interval
-        self._lock = _schedule_lock(path)
+        self.action = action
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="feed-scheduler", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         if interval > 0:
             self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                with self._lock:
-                    outcomes = self.hotlists.refresh_due()
-                for list_id, outcome in outcomes.items():
-                    log.info("scheduled feed %s: %s", list_id, {k: v for k, v in outcome.items() if k != "errors"})
+                self.action()
             except Exception:
-                log.exception("scheduled feed refresh failed")
+                log.exception("%s failed", self.name)
 
     def close(self) -> None:
         self._stop.set()
@@ -111,8 +121,17 @@ class Alerting:
             images=images,
         )
         self.workflow = AlertWorkflow(self.alerts, self.hotlists.repository, ledger, clock, publish=self._updated)
-        self.scheduler = FeedScheduler(self.hotlists, settings.feed_check_seconds, str(self.db.path.resolve()))
+        schedule_lock = _schedule_lock(str(self.db.path.resolve()))
+        self.scheduler = Periodic(
+            "feed-scheduler", settings.feed_check_seconds, partial(_refresh_due, self.hotlists, schedule_lock)
+        )
+        self.follower = Periodic("hotlist-follower", settings.hotlist_follow_seconds, self._follow_changes)
         self._closed = False
+
+    def _follow_changes(self) -> None:
+        if self.hotlists.follow_changes():
+            entries = len(self.hotlists.index.current)
+            log.info("hot-list index rebuilt after a change by another process: %d entries", entries)
 
     def hook(self, items: list[StoredItem]) -> None:
         """The ingest hot-list hook."""
@@ -148,6 +167,7 @@ class Alerting:
         if self._closed:
             return
         self._closed = True
+        self.follower.close()
         self.scheduler.close()
         self.engine.close()
         self.deliverer.close()

@@ -125,6 +125,8 @@ class HotlistRepository:
         assignments = ", ".join(f"{key} = ?" for key in encoded)
         with self.db.write() as connection:
             connection.execute(f"UPDATE lists SET {assignments} WHERE id = ?", (*encoded.values(), list_id))
+            if "excluded_categories" in values:
+                _index_changed(connection)
 
     def counts(self) -> dict[str, int]:
         """Entries not removed, per list."""
@@ -170,6 +172,7 @@ class HotlistRepository:
     def insert_entry(self, hotlist: HotList, draft: EntryDraft, now: int, actor: str) -> Entry:
         with self.db.write() as connection:
             (entry_id,) = self._insert_entries(connection, hotlist, [draft], now, actor)
+            _index_changed(connection)
         found = self.get_entry(entry_id)
         assert found is not None
         return found
@@ -191,6 +194,7 @@ class HotlistRepository:
                 "UPDATE lists SET last_refreshed_ms = ?, last_import = ? WHERE id = ?",
                 (now, _dumps(summary), hotlist.id),
             )
+            _index_changed(connection)
         return int(before)
 
     def get_entry(self, entry_id: int) -> Entry | None:
@@ -223,6 +227,7 @@ class HotlistRepository:
                 "UPDATE entries SET expires_ms = ?, renewed_ms = ?, renewed_by = ? WHERE id = ?",
                 (expires_ms, now, actor, entry_id),
             )
+            _index_changed(connection)
 
     def remove_entry(self, entry_id: int, now: int, actor: str) -> None:
         with self.db.write() as connection:
@@ -230,10 +235,15 @@ class HotlistRepository:
                 "UPDATE entries SET removed_ms = ?, removed_by = ? WHERE id = ? AND removed_ms IS NULL",
                 (now, actor, entry_id),
             )
+            _index_changed(connection)
 
     def set_entry_targets(self, entry_id: int, targets: list[dict[str, Any]]) -> None:
         with self.db.write() as connection:
             connection.execute("UPDATE entries SET targets = ? WHERE id = ?", (_dumps(targets), entry_id))
+
+    def index_generation(self) -> int:
+        """How many changes the match index is built from have been committed, by any process."""
+        return int(self.db.query("SELECT value FROM index_generation")[0][0])
 
     def indexed_entries(self, now: int) -> Iterator[IndexedEntry]:
         """Every entry matching should know of: not removed, not expired, its category not excluded."""
@@ -247,3 +257,8 @@ class HotlistRepository:
         for entry_id, list_id, agency, plate, region, effective, expires, category in rows:
             if category not in excluded.get(list_id, ()):
                 yield IndexedEntry(entry_id, list_id, agency, plate, region, effective, expires)
+
+
+def _index_changed(connection: sqlite3.Connection) -> None:
+    """Count a change to what the match index is built from, in the transaction that makes it."""
+    connection.execute("UPDATE index_generation SET value = value + 1")

@@ -111,6 +111,16 @@ MIGRATIONS: tuple[str, ...] = (
         changed_ms INTEGER NOT NULL
     );
     """,
+    # 2: a count of the changes the match index is built from (entries, feed imports, exclusions), bumped in
+    # the same transaction as each: a process sees that another one (the command line beside a running
+    # server) changed them, and rebuilds its index
+    """
+    CREATE TABLE index_generation (
+        only INTEGER PRIMARY KEY CHECK (only = 1),
+        value INTEGER NOT NULL
+    );
+    INSERT INTO index_generation (only, value) VALUES (1, 0);
+    """,
 )
 
 

@@ -3,12 +3,19 @@
 Callers (the API, the command line) decide who may do what; this records what was done, by whom, and keeps the
 match index in step: a custom entry added or removed is applied to a copy of the index, a feed import or a
 change of exclusions rebuilds it, and either way one reference is swapped.
+
+Changes made by another process on the same database (the command line beside a running server) reach this
+index through `follow_changes`: the database counts every change the index is built from, and a count other
+than the one this index has seen means a rebuild.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -75,12 +82,37 @@ class HotlistService:
         self.clock = clock
         self.default_freshness_hours = default_freshness_hours
         self.index = index or IndexHolder()
+        # This service's changes are made and put into the index under this lock, and counted in `_generation`
+        # (the database's count of changes the index holds): a rebuild never swaps in an index that misses one.
+        self._index_lock = threading.RLock()
+        self._generation = 0
         self.rebuild_index()
 
     # -- the index -----------------------------------------------------------------------------------------------
     def rebuild_index(self) -> int:
         """Build a new index from the database and swap it in; returns its size."""
-        return len(self.index.replace(self.repository.indexed_entries(self.clock.now_ms())))
+        with self._index_lock:
+            generation = self.repository.index_generation()  # first: a change after it is seen next time
+            built = self.index.replace(self.repository.indexed_entries(self.clock.now_ms()))
+            self._generation = generation
+            return len(built)
+
+    def follow_changes(self) -> bool:
+        """Rebuild the index if another process changed what it is built from; whether it did."""
+        if self.repository.index_generation() == self._generation:
+            return False
+        with self._index_lock:
+            if self.repository.index_generation() == self._generation:
+                return False  # a rebuild of this service's got there first
+            self.rebuild_index()
+            return True
+
+    @contextmanager
+    def _own_change(self) -> Iterator[None]:
+        """One change of this service's, made (one database change) and put into the index in the block."""
+        with self._index_lock:
+            yield
+            self._generation += 1
 
     # -- lists ---------------------------------------------------------------------------------------------------
     def get(self, list_id: str, agency_id: str | None = None) -> HotList:
@@ -138,7 +170,9 @@ class HotlistService:
     def set_exclusions(self, actor: str, hotlist: HotList, categories: list[str]) -> HotList:
         """Exclude categories of a feed from matching (public: see `exclusions`); rebuilds the index."""
         chosen = sorted({normalize_category(category) for category in categories} - {""})
-        self.repository.update_list(hotlist.id, excluded_categories=chosen)
+        with self._index_lock:
+            self.repository.update_list(hotlist.id, excluded_categories=chosen)
+            self.rebuild_index()
         self._record(
             actor,
             hotlist,
@@ -147,7 +181,6 @@ class HotlistService:
             before=list(hotlist.excluded_categories),
             after=chosen,
         )
-        self.rebuild_index()
         return self.get(hotlist.id)
 
     def set_list_targets(self, actor: str, hotlist: HotList, targets: list[dict[str, Any]], shown: list[Any]) -> None:
@@ -171,10 +204,11 @@ class HotlistService:
             checked = check_draft(draft, "custom", now)
         except EntryError as error:
             raise refuse(error.reason, error.field) from None
-        entry = self.repository.insert_entry(hotlist, checked, now, actor)
+        with self._own_change():
+            entry = self.repository.insert_entry(hotlist, checked, now, actor)
+            if entry.category not in hotlist.excluded_categories:
+                self.index.change(added=[indexed(entry)])
         self._record(actor, hotlist, "hotlist_changed", change="entry_added", entry=entry.snapshot(), case=entry)
-        if entry.category not in hotlist.excluded_categories:
-            self.index.change(added=[indexed(entry)])
         return entry
 
     def renew_entry(self, actor: str, hotlist: HotList, entry: Entry, expires_ms: int) -> Entry:
@@ -186,8 +220,11 @@ class HotlistService:
             raise refuse("is not in the future", "expires_at")
         if expires_ms > now + MAX_CUSTOM_DAYS * DAY_MS:
             raise refuse(f"is more than {MAX_CUSTOM_DAYS} days from now", "expires_at")
-        self.repository.renew_entry(entry.id, expires_ms, now, actor)
         renewed = replace(entry, expires_ms=expires_ms, renewed_ms=now, renewed_by=actor)
+        with self._own_change():
+            self.repository.renew_entry(entry.id, expires_ms, now, actor)
+            if entry.category not in hotlist.excluded_categories:
+                self.index.change(added=[indexed(renewed)], removed=[indexed(entry)])
         self._record(
             actor,
             hotlist,
@@ -198,8 +235,6 @@ class HotlistService:
             expires_ms=expires_ms,
             case=entry,
         )
-        if entry.category not in hotlist.excluded_categories:
-            self.index.change(added=[indexed(renewed)], removed=[indexed(entry)])
         return renewed
 
     def remove_entry(self, actor: str, hotlist: HotList, entry: Entry, reason: str) -> None:
@@ -207,11 +242,12 @@ class HotlistService:
             raise refuse("a feed's entries leave with its next import", "entry_id", 409, "conflict")
         if entry.removed_ms is not None:
             raise refuse(f"entry {entry.id} was removed already", "entry_id", 409, "conflict")
-        self.repository.remove_entry(entry.id, self.clock.now_ms(), actor)
+        with self._own_change():
+            self.repository.remove_entry(entry.id, self.clock.now_ms(), actor)
+            self.index.change(removed=[indexed(entry)])
         self._record(
             actor, hotlist, "hotlist_changed", change="entry_removed", entry_id=entry.id, why=reason, case=entry
         )
-        self.index.change(removed=[indexed(entry)])
 
     def set_entry_targets(
         self, actor: str, hotlist: HotList, entry: Entry, targets: list[dict[str, Any]], shown: list[Any]
@@ -242,7 +278,9 @@ class HotlistService:
             "refused": parsed.error_count,
             "errors": [error.to_dict() for error in parsed.errors],
         }
-        summary["replaced"] = self.repository.replace_feed(hotlist, parsed.drafts, now, actor, summary)
+        with self._index_lock:
+            summary["replaced"] = self.repository.replace_feed(hotlist, parsed.drafts, now, actor, summary)
+            self.rebuild_index()
         self._record(
             actor,
             hotlist,
@@ -253,7 +291,6 @@ class HotlistService:
             replaced=summary["replaced"],
             first_errors=summary["errors"][:20],
         )
-        self.rebuild_index()
         return summary
 
     def _import_failed(
