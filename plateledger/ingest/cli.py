@@ -248,7 +248,8 @@ def frigate_command(
     username: Annotated[str | None, typer.Option(help="MQTT user name.")] = None,
     password: Annotated[str | None, typer.Option(envvar="PLATELEDGER_MQTT_PASSWORD", help="MQTT password.")] = None,
 ) -> None:
-    """Subscribe to Frigate NVR's plate events over MQTT and store the reads (until interrupted)."""
+    """Subscribe to Frigate NVR's plate events over MQTT and store the reads (until interrupted). The reads are
+    not checked against the hot lists: for alerts, let `plateledger serve` subscribe instead."""
     from plateledger.ingest.deadletters import DeadLetterStore, default_deadletters_path
     from plateledger.ingest.frigate_mqtt import FrigateSubscriber
     from plateledger.ingest.service import camera_info
