@@ -57,6 +57,23 @@ def test_over_the_limits_413(ingest_world: World, http: TestClient, token: str) 
     assert huge.status_code == 413 and str(limit) in huge.json()["detail"]
 
 
+def test_large_and_small_bodies_are_stored_alike(ingest_world: World, http: TestClient, token: str) -> None:
+    """A body over INLINE_BODY_BYTES is parsed in a worker thread, a smaller one on the event loop: the same
+    answers either way."""
+    from plateledger.api.routes.ingest import INLINE_BODY_BYTES
+
+    large = {"reads": [native_read(f"L{n:05d}", T0 + n, source_id=f"large-{n:054d}") for n in range(3_000)]}
+    small = {"reads": [native_read(f"S{n:05d}", T0 + n, source_id=f"small-{n}") for n in range(3)]}
+    assert len(json.dumps(large)) > INLINE_BODY_BYTES > len(json.dumps(small))
+    before = ingest_world.services.store.count_reads()
+    for body, size in ((large, 3_000), (small, 3)):
+        answer = http.post("/api/v1/reads", json=body, headers=bearer(token)).json()
+        assert (answer["stored"], answer["refused"], len(answer["items"])) == (size, 0, size)
+        again = http.post("/api/v1/reads", json=body, headers=bearer(token)).json()
+        assert (again["stored"], again["duplicates"]) == (0, size)
+    assert ingest_world.services.store.count_reads() == before + 3_003
+
+
 def test_a_replayed_read_is_a_duplicate_stored_once(ingest_world: World, http: TestClient, token: str) -> None:
     body = {"reads": [native_read("AAA111", T0, source_id="unit-1"), native_read("BBB222", T0, source_id="unit-2")]}
     first = http.post("/api/v1/reads", json=body, headers=bearer(token)).json()
