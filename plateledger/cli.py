@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from plateledger.api.admin import admin_app
+from plateledger.api.admin import admin_app, settings_at
 from plateledger.audit.cli import audit_app
 from plateledger.hotlists.cli import hotlists_app
 from plateledger.ingest.cli import deadletters_app, frigate_command, import_command
@@ -20,17 +20,6 @@ app.add_typer(deadletters_app, name="deadletters")
 app.add_typer(hotlists_app, name="hotlists")
 app.command("import")(import_command)
 app.command("frigate")(frigate_command)
-
-
-def _settings(data: Path | None, **flags: object):  # type: ignore[no-untyped-def]
-    """Settings from PLATELEDGER_* variables and the command's flags; a bad value ends the command."""
-    from plateledger.config import load_settings
-
-    try:
-        return load_settings({"data_dir": data, **flags})
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -55,7 +44,7 @@ def serve(
     from plateledger.api.heap import freeze_startup_heap
     from plateledger.api.logs import redact_access_log
 
-    settings = _settings(
+    settings = settings_at(
         data,
         banner=banner,
         session_idle_seconds=session_idle_seconds,
@@ -98,7 +87,7 @@ def demo(
     from plateledger.api import app_for, open_services
     from plateledger.demo import load_demo, prepare_access, print_credentials, sample_plate
 
-    settings = _settings(data)
+    settings = settings_at(data)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = load_demo(settings.reads_path, reads)
     typer.echo(f"demo store {settings.reads_path}: {store.count_reads()} reads, {len(store.list_cameras())} cameras")

@@ -17,7 +17,7 @@ import typer
 
 from plateledger.access.users import AccessError
 from plateledger.api.services import Services, open_services
-from plateledger.config import load_settings
+from plateledger.config import Settings, load_settings
 from plateledger.policy.agencies import create_agency
 from plateledger.policy.agency_policy import DEFAULT_CASE_PATTERN, AgencyPolicy
 from plateledger.policy.decision import Refused
@@ -38,15 +38,20 @@ def actor() -> str:
         return "cli"
 
 
-@contextmanager
-def services_at(data: Path | None) -> Iterator[Services]:
-    """The services on the data directory; refusals end the command with their reason and exit code 1."""
+def settings_at(data: Path | None, **flags: object) -> Settings:
+    """A command's settings: PLATELEDGER_* variables, then its flags, on the data directory (`--data`, else
+    PLATELEDGER_DATA_DIR, else ./data). Settings that do not hold end the command with exit code 2."""
     try:
-        settings = load_settings({"data_dir": data})
+        return load_settings({"data_dir": data, **flags})
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    services = open_services(settings)
+
+
+@contextmanager
+def services_at(data: Path | None) -> Iterator[Services]:
+    """The services on the data directory; refusals end the command with their reason and exit code 1."""
+    services = open_services(settings_at(data))
     try:
         yield services
     except Refused as refused:

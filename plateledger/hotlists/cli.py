@@ -11,15 +11,12 @@ from typing import Annotated, Any
 
 import typer
 
+from plateledger.api.admin import DataOption
 from plateledger.hotlists.model import FEED_FORMATS, FeedSettings
 
 hotlists_app = typer.Typer(
     help="Hot lists and feeds: create, import, refresh, exclude categories.", no_args_is_help=True
 )
-
-DataOption = Annotated[
-    Path | None, typer.Option("--data", help="The data directory (default: PLATELEDGER_DATA_DIR or ./data).")
-]
 
 
 def _summary(report: dict[str, Any]) -> str:

@@ -1,7 +1,9 @@
 """Ingest commands: `plateledger import`, `plateledger deadletters ...`, `plateledger frigate`.
 
-Each works on a store file (`--db`). Ingest's own files sit beside it unless given: `<db>.ingest.sqlite`
-(extras, liveness, import progress), `<db>.deadletters.sqlite` and `<db>.images/`.
+Each works on a data directory (`--data`), the files a running `plateledger serve` on it uses: the read store
+(DIR/reads.db, or PostgreSQL when PLATELEDGER_READS_DSN is set), DIR/ingest.db (extras, liveness, import
+progress), DIR/deadletters.db and DIR/images/. So a letter the server dead-lettered is listed here, and what
+a command stores is what the server shows.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-DbOption = Annotated[Path, typer.Option("--db", help="The SQLite read store file.")]
+from plateledger.api.admin import DataOption, services_at, settings_at
 
 
 def _pairs(specs: list[str], what: str) -> dict[str, str]:
@@ -41,7 +43,7 @@ def _when(epoch_ms: int | None) -> str:
 # -- plateledger import -------------------------------------------------------------------------------------------
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="CSV, JSON Lines (.jsonl) or Parquet files.", exists=True)],
-    db: DbOption,
+    data: DataOption = None,
     column_map: Annotated[
         list[str] | None,
         typer.Option(help="our_field=their_column (repeat), or a JSON file {columns: {...}, time_format, ...}."),
@@ -58,16 +60,16 @@ def import_command(
     file_format: Annotated[str | None, typer.Option("--format", help="csv, jsonl or parquet (else by suffix).")] = None,
     batch_size: Annotated[int, typer.Option(help="Rows per committed batch.", min=1)] = 5_000,
     pause_ms: Annotated[int, typer.Option(help="Pause after each batch, leaving the store to live ingest.")] = 0,
-    records_path: Annotated[Path | None, typer.Option("--records", help="Ingest records file.")] = None,
 ) -> None:
     """Import reads from files; re-running resumes where a run stopped, without duplicates."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from plateledger.api.services import open_read_store
     from plateledger.ingest.bulk import ColumnMap, Importer, count_rows
     from plateledger.ingest.bulk import file_format as format_of
-    from plateledger.ingest.records import IngestRecords, default_records_path
-    from plateledger.store.sqlite import SqliteReadStore
+    from plateledger.ingest.records import IngestRecords
 
+    settings = settings_at(data)
     try:
         mapping = ColumnMap.parse(
             column_map or [], time_format=time_format, timezone=timezone, confidence_scale=confidence_scale
@@ -76,8 +78,9 @@ def import_command(
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    store = SqliteReadStore(db)
-    records = IngestRecords(records_path or default_records_path(db))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_read_store(settings)
+    records = IngestRecords(settings.ingest_path)
     importer = Importer(
         store,
         records,
@@ -114,25 +117,21 @@ def import_command(
 
 # -- plateledger deadletters --------------------------------------------------------------------------------------
 deadletters_app = typer.Typer(help="Payloads that could not be parsed: list, show, reprocess, discard.")
-LettersOption = Annotated[
-    Path | None, typer.Option("--deadletters", help="Dead-letter file (default <db>.deadletters.sqlite).")
-]
 
 
-def _letters(db: Path, path: Path | None) -> Any:
-    from plateledger.ingest.deadletters import DeadLetterStore, default_deadletters_path
+def _letters(data: Path | None) -> Any:
+    from plateledger.ingest.deadletters import DeadLetterStore
 
-    return DeadLetterStore(path or default_deadletters_path(db))
+    return DeadLetterStore(settings_at(data).deadletters_path)
 
 
 @deadletters_app.command("list")
 def list_letters(
-    db: DbOption,
-    deadletters: LettersOption = None,
+    data: DataOption = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also reprocessed and discarded letters.")] = False,
 ) -> None:
     """List dead letters (pending ones unless --all)."""
-    letters = _letters(db, deadletters)
+    letters = _letters(data)
     for letter in letters.list(None if show_all else "pending"):
         typer.echo(
             f"{letter.id}\t{_when(letter.received_ms)}\t{letter.status}\t{letter.adapter}\t{letter.source}\t"
@@ -142,12 +141,12 @@ def list_letters(
 
 
 @deadletters_app.command("show")
-def show_letter(letter_id: int, db: DbOption, deadletters: LettersOption = None) -> None:
+def show_letter(letter_id: int, data: DataOption = None) -> None:
     """Show one dead letter: where it came from, why it failed, and its body."""
     from plateledger.ingest.deadletters import DeadLetterNotFound
 
     try:
-        letter = _letters(db, deadletters).get(letter_id)
+        letter = _letters(data).get(letter_id)
     except DeadLetterNotFound as error:
         typer.echo(f"error: {error.args[0]}", err=True)
         raise typer.Exit(1) from None
@@ -174,47 +173,37 @@ def show_letter(letter_id: int, db: DbOption, deadletters: LettersOption = None)
 
 @deadletters_app.command("reprocess")
 def reprocess_letters(
-    db: DbOption,
     letter_ids: Annotated[list[int] | None, typer.Argument(help="Dead letter ids.")] = None,
     every: Annotated[bool, typer.Option("--all", help="Every pending letter.")] = False,
     source_camera: Annotated[
         list[str] | None, typer.Option(help="Map a sender's camera to ours for this run: their_name=our_id.")
     ] = None,
-    deadletters: LettersOption = None,
-    images_root: Annotated[Path | None, typer.Option("--images", help="Image folder (default <db>.images).")] = None,
+    data: DataOption = None,
 ) -> None:
-    """Run dead letters through their (fixed) adapter and the pipeline again; successes are marked."""
-    from plateledger.images import ImageStore
-    from plateledger.ingest.records import IngestRecords, default_records_path
-    from plateledger.ingest.service import Ingestor, Rejected
-    from plateledger.store.sqlite import SqliteReadStore
+    """Run dead letters through their (fixed) adapter and the pipeline again, as the server would (images,
+    extras, hot lists); successes are marked."""
+    from plateledger.ingest.service import Rejected
 
-    letters = _letters(db, deadletters)
-    ids = [letter.id for letter in letters.list("pending")] if every else list(letter_ids or [])
-    if not ids:
-        typer.echo("nothing to reprocess: give ids or --all", err=True)
-        raise typer.Exit(2)
-    store = SqliteReadStore(db)
-    ingestor = Ingestor(
-        store,
-        images=ImageStore(images_root or Path(f"{db}.images")),
-        records=IngestRecords(default_records_path(db)),
-        deadletters=letters,
-    )
     mapping = _pairs(source_camera or [], "camera mappings")
     failures = 0
-    for letter_id in ids:
-        try:
-            outcome = ingestor.reprocess(letter_id, mapping)
-        except (Rejected, ValueError, KeyError) as error:
-            failures += 1
-            typer.echo(f"{letter_id}: still failing: {error}")
-            continue
-        typer.echo(
-            f"{letter_id}: reprocessed ({outcome.kind}): {outcome.stored} stored, "
-            f"{outcome.duplicates} duplicates, {outcome.refused} refused"
-        )
-    store.close()
+    with services_at(data) as services:
+        ingestor = services.ingestor
+        assert ingestor.deadletters is not None  # the services always keep them
+        ids = [letter.id for letter in ingestor.deadletters.list("pending")] if every else list(letter_ids or [])
+        if not ids:
+            typer.echo("nothing to reprocess: give ids or --all", err=True)
+            raise typer.Exit(2)
+        for letter_id in ids:
+            try:
+                outcome = ingestor.reprocess(letter_id, mapping)
+            except (Rejected, ValueError, KeyError) as error:
+                failures += 1
+                typer.echo(f"{letter_id}: still failing: {error}")
+                continue
+            typer.echo(
+                f"{letter_id}: reprocessed ({outcome.kind}): {outcome.stored} stored, "
+                f"{outcome.duplicates} duplicates, {outcome.refused} refused"
+            )
     if failures:
         raise typer.Exit(1)
 
@@ -222,16 +211,15 @@ def reprocess_letters(
 @deadletters_app.command("discard")
 def discard_letter(
     letter_id: int,
-    db: DbOption,
     reason: Annotated[str, typer.Option(help="Why it is not to be reprocessed (kept with the letter).")],
     by: Annotated[str | None, typer.Option(help="Who discards it.")] = None,
-    deadletters: LettersOption = None,
+    data: DataOption = None,
 ) -> None:
     """Mark a dead letter as not to be reprocessed. It is kept, never deleted."""
     from plateledger.ingest.deadletters import DeadLetterNotFound
 
     try:
-        _letters(db, deadletters).discard(letter_id, reason, by)
+        _letters(data).discard(letter_id, reason, by)
     except (DeadLetterNotFound, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
@@ -240,41 +228,34 @@ def discard_letter(
 
 # -- plateledger frigate --------------------------------------------------------------------------------------------
 def frigate_command(
-    db: DbOption,
     camera_map: Annotated[list[str], typer.Option(help="frigate_camera=our_camera_id (repeat), or a JSON file.")],
     broker: Annotated[str, typer.Option(help="MQTT broker host.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="MQTT broker port.")] = 1883,
     topic_prefix: Annotated[str, typer.Option(help="Frigate's MQTT topic prefix.")] = "frigate",
     username: Annotated[str | None, typer.Option(help="MQTT user name.")] = None,
     password: Annotated[str | None, typer.Option(envvar="PLATELEDGER_MQTT_PASSWORD", help="MQTT password.")] = None,
+    data: DataOption = None,
 ) -> None:
-    """Subscribe to Frigate NVR's plate events over MQTT and store the reads (until interrupted). The reads are
-    not checked against the hot lists: for alerts, let `plateledger serve` subscribe instead."""
-    from plateledger.ingest.deadletters import DeadLetterStore, default_deadletters_path
-    from plateledger.ingest.frigate_mqtt import FrigateSubscriber
-    from plateledger.ingest.service import camera_info
-    from plateledger.store.sqlite import SqliteReadStore
+    """Subscribe to Frigate NVR's plate events over MQTT and ingest the reads as the server would (until
+    interrupted). Alerts it raises are delivered from this process; see docs/ingest.md."""
+    from plateledger.api.frigate import subscriber_for
 
-    store = SqliteReadStore(db)
-    cameras = {name: camera_info(store, ours) for name, ours in _pairs(camera_map, "camera mappings").items()}
-    subscriber = FrigateSubscriber(
-        broker,
-        port,
-        topic_prefix,
-        cameras,
-        store.append,
-        deadletters=DeadLetterStore(default_deadletters_path(db)),
-        username=username,
-        password=password,
-    )
-    subscriber.start()
-    typer.echo(f"listening on {broker}:{port} {', '.join(subscriber.topics)}")
-    try:
-        while True:
-            time.sleep(60)
-            typer.echo(json.dumps(asdict(subscriber.stats)))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        subscriber.stop()
-        store.close()
+    with services_at(data) as services:
+        mapping = _pairs(camera_map, "camera mappings")
+        try:
+            subscriber = subscriber_for(
+                services, broker, port, topic_prefix, mapping, username=username, password=password
+            )
+        except ValueError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
+        subscriber.start()
+        typer.echo(f"listening on {broker}:{port} {', '.join(subscriber.topics)}")
+        try:
+            while True:
+                time.sleep(60)
+                typer.echo(json.dumps(asdict(subscriber.stats)))
+        except KeyboardInterrupt:
+            pass
+        finally:
+            subscriber.stop()

@@ -3,7 +3,7 @@
 The sender is answered 422 with the field and reason; the payload (bytes, content type, adapter, camera and
 credential, reason, time, and any uploaded files) waits here until an operator reprocesses it with a fixed
 adapter or mapping (`plateledger deadletters reprocess`), or discards it. Nothing is deleted: a discarded
-letter stays, marked with who discarded it and why. By default the file is `<store file>.deadletters.sqlite`.
+letter stays, marked with who discarded it and why. A data directory keeps them in DIR/deadletters.db.
 """
 
 from __future__ import annotations
@@ -52,10 +52,6 @@ _COLUMNS = (
     "id, received_ms, adapter, source, content_type, camera_id, credential_id, context, field, reason, "
     "status, attempts, last_attempt_ms, resolved_ms, resolution, length(body)"
 )
-
-
-def default_deadletters_path(store_path: str | Path) -> Path:
-    return Path(f"{store_path}.deadletters.sqlite")
 
 
 @dataclass(slots=True)

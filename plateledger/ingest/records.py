@@ -2,7 +2,7 @@
 
 The read store keeps reads; what sources say beyond the read (vehicle attributes, direction of travel, the
 source's group and frame ids), when cameras were last heard from, and how far each bulk import got live here,
-so that the store's schema stays its own. By default the file is `<store file>.ingest.sqlite`.
+so that the store's schema stays its own. A data directory keeps it in DIR/ingest.db.
 """
 
 from __future__ import annotations
@@ -54,10 +54,6 @@ _RECORD_LIVENESS = (
     "ON CONFLICT (camera_id) DO UPDATE SET beats = beats + 1, "
     "seen_ms = max(seen_ms, excluded.seen_ms), source = excluded.source, detail = excluded.detail"
 )
-
-
-def default_records_path(store_path: str | Path) -> Path:
-    return Path(f"{store_path}.ingest.sqlite")
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,21 @@ def test_malformed_json_is_dead_lettered_422(ingest_world: World, http: TestClie
     assert refusals(ingest_world)[-1].parameters["dead_letter"] == answer["dead_letter"]
 
 
+def test_the_servers_dead_letters_are_the_command_lines(ingest_world: World, http: TestClient, token: str) -> None:
+    """`plateledger deadletters ... --data DIR` works on the files of the server on DIR."""
+    from typer.testing import CliRunner
+
+    from plateledger.cli import app
+
+    answer = http.post("/api/v1/ingest/openalpr", json={"data_type": "telemetry"}, headers=bearer(token)).json()
+    data = str(ingest_world.services.settings.data_dir)
+    listed = CliRunner().invoke(app, ["deadletters", "list", "--data", data])
+    assert listed.exit_code == 0, listed.output
+    assert f"{answer['dead_letter']}\t" in listed.output and "data_type: " in listed.output
+    shown = CliRunner().invoke(app, ["deadletters", "show", str(answer["dead_letter"]), "--data", data])
+    assert '"telemetry"' in shown.output
+
+
 def test_an_unknown_format_is_dead_lettered_422(ingest_world: World, http: TestClient, token: str) -> None:
     response = http.post("/api/v1/ingest/openalpr", json={"data_type": "telemetry"}, headers=bearer(token))
     assert response.status_code == 422 and response.json()["field"] == "data_type"

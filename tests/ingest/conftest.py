@@ -80,14 +80,14 @@ def images(tmp_path: Path) -> Iterator[ImageStore]:
 
 @pytest.fixture
 def records(tmp_path: Path) -> Iterator[IngestRecords]:
-    kept = IngestRecords(tmp_path / "ingest.sqlite")
+    kept = IngestRecords(tmp_path / "ingest.db")  # where a data directory keeps them
     yield kept
     kept.close()
 
 
 @pytest.fixture
 def deadletters(tmp_path: Path) -> Iterator[DeadLetterStore]:
-    letters = DeadLetterStore(tmp_path / "deadletters.sqlite")
+    letters = DeadLetterStore(tmp_path / "deadletters.db")
     yield letters
     letters.close()
 

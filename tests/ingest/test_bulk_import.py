@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from plateledger.cli import app
 from plateledger.ingest.bulk import ColumnMap, Importer, file_sha256
-from plateledger.ingest.records import IngestRecords, default_records_path
+from plateledger.ingest.records import IngestRecords
 from plateledger.store.contract import Agency, Camera, TimeWindow
 from plateledger.store.sqlite import SqliteReadStore
 
@@ -80,7 +80,7 @@ def test_csv_with_a_column_map_time_pattern_and_camera_map(tmp_path: Path) -> No
     )
     result = CliRunner().invoke(
         app,
-        ["import", str(source), "--db", str(db), "--column-map", str(mapping),
+        ["import", str(source), "--data", str(tmp_path), "--column-map", str(mapping),
          "--camera-map", "UNIT-7=patrol-7", "--camera-map", "GATE=gate-1"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -95,7 +95,7 @@ def test_csv_with_a_column_map_time_pattern_and_camera_map(tmp_path: Path) -> No
     assert (second.read.region, second.read.region_assumed, second.read.camera_id) == ("US-CA", True, "gate-1")
     assert second.read.source_id == f"import:{file_sha256(source)[:24]}:1"
     store.close()
-    records = IngestRecords(default_records_path(db))
+    records = IngestRecords(tmp_path / "ingest.db")
     assert records.rejects(file_sha256(source)) == [
         (2, "plate", "is missing"),
         (3, "observed_at", "'2024-06-01 08:18' does not match '%m/%d/%Y %H:%M:%S'"),
@@ -116,14 +116,14 @@ def test_jsonl_with_our_own_field_names(tmp_path: Path) -> None:
         json.dumps(["not", "an", "object"]),
     ]
     source.write_text("\n".join(lines) + "\n")
-    result = CliRunner().invoke(app, ["import", str(source), "--db", str(db)])
+    result = CliRunner().invoke(app, ["import", str(source), "--data", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "2 stored, 0 duplicates, 2 refused" in result.output
-    records = IngestRecords(default_records_path(db))
+    records = IngestRecords(tmp_path / "ingest.db")
     rejects = records.rejects(file_sha256(source))
     assert [(row, field) for row, field, _ in rejects] == [(2, "row"), (4, "row")]
     records.close()
-    again = CliRunner().invoke(app, ["import", str(source), "--db", str(db)])
+    again = CliRunner().invoke(app, ["import", str(source), "--data", str(tmp_path)])
     assert "0 stored, 0 duplicates, 2 refused (retried 2 rows refused before)" in again.output  # still unreadable
 
 
@@ -185,13 +185,13 @@ def test_killed_midway_the_import_resumes_without_duplicates(tmp_path: Path) -> 
         ["plate", "observed_at", "confidence"],
         [[f"K{i:06d}", T0 + i * 10, 90] for i in range(rows)],
     )
-    command = [sys.executable, "-m", "plateledger.cli", "import", str(source), "--db", str(db), "--camera", "gate-1",
-               "--batch-size", "1000", "--pause-ms", "25"]  # fmt: skip
+    command = [sys.executable, "-m", "plateledger.cli", "import", str(source), "--data", str(tmp_path),
+               "--camera", "gate-1", "--batch-size", "1000", "--pause-ms", "25"]  # fmt: skip
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
         command, cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    records_path = default_records_path(db)
+    records_path = tmp_path / "ingest.db"
     digest = file_sha256(source)
     done = 0
     deadline = time.monotonic() + 120

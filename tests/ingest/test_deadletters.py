@@ -25,7 +25,7 @@ GROUP = "openalpr/alpr_group_v2.json"
 @pytest.fixture
 def cli(tmp_path: Path) -> Callable[..., Any]:
     runner = CliRunner()
-    paths = ["--db", str(tmp_path / "reads.db"), "--deadletters", str(tmp_path / "deadletters.sqlite")]
+    paths = ["--data", str(tmp_path)]  # the fixtures' files are a data directory's (tests/ingest/conftest.py)
 
     def run(*args: str) -> Any:
         return runner.invoke(app, ["deadletters", *args, *paths])
@@ -59,9 +59,7 @@ def test_an_unmapped_camera_is_dead_lettered_then_reprocessed_with_a_mapping(
     assert again.exit_code == 1 and "still failing" in again.output
     assert (deadletters.get(1).status, deadletters.get(1).attempts) == ("pending", 1)
 
-    fixed = cli(
-        "reprocess", "1", "--source-camera", "1234=patrol-7", "--images", str(Path(deadletters.path).parent / "img")
-    )
+    fixed = cli("reprocess", "1", "--source-camera", "1234=patrol-7")
     assert fixed.exit_code == 0, fixed.output
     assert "1: reprocessed (reads): 1 stored, 0 duplicates, 0 refused" in fixed.output
     letter = deadletters.get(1)

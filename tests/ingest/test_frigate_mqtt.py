@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
 
+from plateledger.api.services import open_services
+from plateledger.config import Settings
+from plateledger.hotlists.model import EntryDraft
 from plateledger.ingest import camera_info
 from plateledger.ingest.deadletters import DeadLetterStore
 from plateledger.ingest.frigate_mqtt import FrigateSubscriber
+from plateledger.policy.agencies import create_agency
 from plateledger.reads import BatchResult, NewRead
+from plateledger.store.contract import Agency, Camera, TimeWindow
 from plateledger.store.sqlite import SqliteReadStore
+
+from .conftest import REPO
 
 BROKER = ("127.0.0.1", 1883)
 EVENTS = "frigate/frigate_events_v0.16.0.json"
@@ -128,3 +141,49 @@ def test_after_a_restart_the_store_still_answers_duplicates(
             subscriber.stop()
     assert len(sink.results[0].duplicates) == 1
     assert read_store.count_reads() == 1
+
+
+def test_the_frigate_command_ingests_as_the_server_does_hot_lists_included(
+    tmp_path: Path, prefix: str, publish: Callable[[str, bytes], None], shared_payload: Callable[[str], bytes]
+) -> None:
+    """`plateledger frigate --data DIR` in a process of its own: the read lands in DIR's store and, its plate
+    being on a hot list, an alert in DIR/hotlists.db."""
+    settings = Settings(data_dir=tmp_path)
+    services = open_services(settings)
+    try:
+        agency = Agency("alpha", "Alpha Police", "local", "US-CA")
+        create_agency(services.store, services.policies, services.ledger, agency, None, actor="test")
+        services.store.add_camera(Camera("gate-1", "alpha", "fixed", "gate", 37.7, -122.4, 90.0, created_ms=0))
+        hotlists = services.alerting.hotlists
+        stolen = hotlists.create_list("test", "alpha", "stolen", "Stolen vehicles", "custom")
+        expires = int(time.time() * 1000) + 86_400_000
+        draft = EntryDraft("123ABC", None, "stolen_vehicle", "reported stolen", "24-000123", "test", expires_ms=expires)
+        hotlists.add_entry("test", stolen, draft)
+    finally:
+        services.close()
+    command = [sys.executable, "-m", "plateledger.cli", "frigate", "--data", str(tmp_path),
+               "--camera-map", "driveway_cam=gate-1", "--topic-prefix", prefix]  # fmt: skip
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert "listening on" in process.stdout.readline()
+        message = json.loads(shared_payload(LPR))
+        message["timestamp"] = time.time()  # a plate read now, after the entry took effect
+        publish(f"{prefix}/tracked_object_update", json.dumps(message).encode())
+        deadline = time.monotonic() + 20
+        alerts: list[tuple[str, str]] = []
+        while not alerts and time.monotonic() < deadline:
+            with sqlite3.connect(settings.hotlists_path) as hotlist_db:
+                alerts = hotlist_db.execute("SELECT list_id, status FROM alerts").fetchall()
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+    assert alerts == [("stolen", "new")]
+    store = SqliteReadStore(settings.reads_path)
+    try:
+        (hit,) = store.search_exact("123ABC", TimeWindow(0, 4_000_000_000_000)).hits
+    finally:
+        store.close()
+    assert (hit.read.camera_id, hit.read.source_id) == ("gate-1", "frigate:1607123955.475377-mxklsc:123ABC")
