@@ -175,6 +175,14 @@ class Settings(PlateLedgerBaseModel):
         ge=0,
         le=3600,
     )
+    alert_follow_seconds: float = Field(
+        0.25,
+        title="Alert follow interval",
+        description="How often the server publishes to its live alert streams the alerts raised or moved by "
+        "another process on the same data directory, such as `plateledger frigate` (seconds; 0: never).",
+        ge=0,
+        le=60,
+    )
     alert_collapse_minutes: int = Field(
         10,
         title="Alert collapse window",

@@ -6,9 +6,10 @@
     alerting.close()
 
 Threads: the alert worker (one, in order), the delivery workers (`delivery_workers`), the feed scheduler
-(when `feed_check_seconds` > 0) and the hot-list follower (when `hotlist_follow_seconds` > 0: it puts changes
-made by another process, such as `plateledger hotlists import` beside a running server, into this process's
-index), all daemons, all stopped by `close()`.
+(when `feed_check_seconds` > 0), and two followers of other processes on the same data directory: the
+hot-list follower (`hotlist_follow_seconds`: changes such as `plateledger hotlists import` beside a running
+server, into this process's index) and the alert follower (`alert_follow_seconds`: alerts such as those of
+`plateledger frigate`, to this process's live streams). All daemons, all stopped by `close()`.
 """
 
 from __future__ import annotations
@@ -126,12 +127,27 @@ class Alerting:
             "feed-scheduler", settings.feed_check_seconds, partial(_refresh_due, self.hotlists, schedule_lock)
         )
         self.follower = Periodic("hotlist-follower", settings.hotlist_follow_seconds, self._follow_changes)
+        self._feed_position = self.alerts.feed_head()  # from now on: what was raised before is not news
+        self._feed_pruned_ms = 0
+        self.alert_follower = Periodic("alert-follower", settings.alert_follow_seconds, self._follow_alerts)
         self._closed = False
 
     def _follow_changes(self) -> None:
         if self.hotlists.follow_changes():
             entries = len(self.hotlists.index.current)
             log.info("hot-list index rebuilt after a change by another process: %d entries", entries)
+
+    def _follow_alerts(self) -> None:
+        """Publish to this process's streams what other processes raised or moved (they published it to theirs)."""
+        for event in self.alerts.feed_after(self._feed_position):
+            self._feed_position = event.id
+            alert = None if event.mine else self.alerts.get(event.alert_id)
+            if alert is not None:
+                self.broker.publish(alert.agency_id, event.kind, self.shown(alert))
+        now = self.clock.now_ms()
+        if now - self._feed_pruned_ms > 60_000:
+            self._feed_pruned_ms = now
+            self.alerts.prune_feed(now)
 
     def hook(self, items: list[StoredItem]) -> None:
         """The ingest hot-list hook."""
@@ -167,6 +183,7 @@ class Alerting:
         if self._closed:
             return
         self._closed = True
+        self.alert_follower.close()
         self.follower.close()
         self.scheduler.close()
         self.engine.close()

@@ -1,10 +1,16 @@
-"""Alerts in the hot-list database: raised or collapsed, listed, moved from state to state, counted."""
+"""Alerts in the hot-list database: raised or collapsed, listed, moved from state to state, counted.
+
+Every raise, repeat and move is also written to the alert feed, in the same transaction, marked with the
+`origin` of the store that made it: the other processes on the data directory read the feed (`feed_after`)
+to publish those events to their own live streams.
+"""
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from plateledger.alerts.model import Alert, AlertStatus
 from plateledger.hotlists.db import HotlistDatabase
@@ -41,6 +47,17 @@ def _alert(row: Sequence[Any]) -> Alert:
     )
 
 
+FeedKind = Literal["alert", "alert_repeat", "alert_update"]
+FEED_KEEP_MS = 10 * 60 * 1000  # a process that has not read the feed for this long has lost its streams anyway
+
+
+class FeedEvent(NamedTuple):
+    id: int
+    alert_id: int
+    kind: FeedKind
+    mine: bool  # written by this store (its process published it already)
+
+
 class TransitionConflict(Exception):
     """The alert was not in a state the transition starts from (someone else moved it first)."""
 
@@ -52,6 +69,26 @@ class TransitionConflict(Exception):
 class AlertStore:
     def __init__(self, db: HotlistDatabase) -> None:
         self.db = db
+        self.origin = uuid.uuid4().hex  # this store's mark on the feed
+
+    def _feed(self, connection: Any, alert_id: int, kind: FeedKind, now_ms: int) -> None:
+        connection.execute(
+            "INSERT INTO alert_feed (alert_id, kind, origin, at_ms) VALUES (?, ?, ?, ?)",
+            (alert_id, kind, self.origin, now_ms),
+        )
+
+    def feed_head(self) -> int:
+        """The id of the newest feed event (0 when there is none): where a new reader starts."""
+        return int(self.db.query("SELECT coalesce(max(id), 0) FROM alert_feed")[0][0])
+
+    def feed_after(self, position: int) -> list[FeedEvent]:
+        """The feed events after `position`, oldest first."""
+        rows = self.db.query("SELECT id, alert_id, kind, origin FROM alert_feed WHERE id > ? ORDER BY id", (position,))
+        return [FeedEvent(event_id, alert_id, kind, origin == self.origin) for event_id, alert_id, kind, origin in rows]
+
+    def prune_feed(self, now_ms: int) -> None:
+        with self.db.write() as connection:
+            connection.execute("DELETE FROM alert_feed WHERE at_ms < ?", (now_ms - FEED_KEEP_MS,))
 
     def raise_or_collapse(
         self,
@@ -111,6 +148,7 @@ class AlertStore:
                     ),
                 )
                 alert_id, new = int(cursor.lastrowid or 0), True
+            self._feed(connection, alert_id, "alert" if new else "alert_repeat", now_ms)
             found = connection.execute(f"SELECT {_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         return _alert(found), new
 
@@ -165,6 +203,7 @@ class AlertStore:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (alert_id, now_ms, user, alert.status, target, json.dumps(detail or {}, sort_keys=True)),
             )
+            self._feed(connection, alert_id, "alert_update", now_ms)
             row = connection.execute(f"SELECT {_COLUMNS} FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         return _alert(row)
 

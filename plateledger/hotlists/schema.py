@@ -121,6 +121,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO index_generation (only, value) VALUES (1, 0);
     """,
+    # 3: what each process published to its live alert streams, for the other processes on the same data
+    # directory to publish to theirs (kept for a few minutes)
+    """
+    CREATE TABLE alert_feed (
+        id INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('alert', 'alert_repeat', 'alert_update')),
+        origin TEXT NOT NULL,               -- the AlertStore (one per process) that published it itself
+        at_ms INTEGER NOT NULL
+    );
+    """,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -9,6 +10,7 @@ from access.world import World
 
 from alerts.helpers import add_entry, custom_list
 from alerts.live import SseClient, live_server
+from plateledger.api.services import open_services
 from plateledger.hotlists.model import DAY_MS
 from plateledger.ingest.pipeline import StoredItem
 from plateledger.reads import NewRead, now_ms
@@ -89,3 +91,26 @@ def test_the_stream_ends_after_max_seconds_and_refuses_api_keys(world: World, ba
         refused = http.get("/api/v1/alerts/stream", headers={"Authorization": f"Bearer {token}"})
         assert refused.status_code == 403
         assert http.get("/api/v1/alerts/stream").status_code == 401
+
+
+def test_alerts_raised_and_moved_by_another_process_reach_the_servers_streams(world: World, base: str) -> None:
+    """Another opening of the data directory (`plateledger frigate`, say) raises and moves alerts; the server
+    publishes them to its streams within PLATELEDGER_ALERT_FOLLOW_SECONDS, and its own alerts only once."""
+    other = open_services(world.services.settings)
+    stream = SseClient(base, world.token("alpha", "officer"))
+    try:
+        stream.next("hello")
+        other.alerting.hook([StoredItem(0, NewRead("5SOW350", now_ms(), "alpha-cam", region="US-CA"), 1)])
+        assert other.alerting.engine.wait_idle(10)
+        raised = stream.next("alert")["data"]
+        assert (raised["status"], raised["count"], raised["match_type"]) == ("new", 1, "exact")
+        other.alerting.workflow.acknowledge(world.principal("alpha", "officer"), raised["id"])
+        moved = stream.next("alert_update")["data"]
+        assert (moved["id"], moved["status"]) == (raised["id"], "acknowledged")
+        hit(world)  # the server's own: published once, by its alert worker
+        assert stream.next("alert_repeat")["data"]["count"] == 2
+        time.sleep(4 * world.services.settings.alert_follow_seconds)
+        assert stream.events.empty()
+    finally:
+        stream.close()
+        other.close()
