@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 log = logging.getLogger(__name__)
 ENV_PREFIX = "PLATELEDGER_"
@@ -132,6 +132,12 @@ class Settings(PlateLedgerBaseModel):
     )
     frigate_mqtt_port: int = Field(
         1883, title="Frigate MQTT port", description="Port of the MQTT broker.", ge=1, le=65535
+    )
+    frigate_mqtt_username: str | None = Field(
+        None, title="Frigate MQTT user", description="User name on the MQTT broker, when it asks for one."
+    )
+    frigate_mqtt_password: SecretStr | None = Field(
+        None, title="Frigate MQTT password", description="Password on the MQTT broker (never shown or logged)."
     )
     frigate_topic_prefix: str = Field(
         "frigate", title="Frigate topic prefix", description="Frigate's MQTT topic prefix.", min_length=1

@@ -18,12 +18,15 @@ def frigate_subscriber(services: Services) -> FrigateSubscriber | None:
     settings = services.settings
     if not settings.frigate_mqtt_host:
         return None
+    password = settings.frigate_mqtt_password
     return subscriber_for(
         services,
         settings.frigate_mqtt_host,
         settings.frigate_mqtt_port,
         settings.frigate_topic_prefix,
         settings.frigate_camera_map,
+        username=settings.frigate_mqtt_username,
+        password=None if password is None else password.get_secret_value(),
     )
 
 

@@ -149,3 +149,21 @@ def test_frigate_payloads_through_the_subscriber_of_serve(ingest_world: World) -
     assert subscriber.handle("frigate/events", b"{not json") is None
     assert services.ingestor.deadletters is not None and services.ingestor.deadletters.counts() == {"pending": 1}
     assert json.loads(message)["camera"] == "driveway_cam"
+
+
+def test_the_subscriber_of_serve_logs_in_to_the_broker_with_the_configured_user(ingest_world: World) -> None:
+    from plateledger.config import load_settings
+
+    environ = {
+        "PLATELEDGER_FRIGATE_MQTT_HOST": "127.0.0.1",
+        "PLATELEDGER_FRIGATE_MQTT_USERNAME": "plateledger",
+        "PLATELEDGER_FRIGATE_MQTT_PASSWORD": "s3cret-broker-word",
+        "PLATELEDGER_FRIGATE_CAMERA_MAP": '{"driveway_cam": "alpha-gate"}',
+    }
+    settings = load_settings({"data_dir": ingest_world.services.settings.data_dir}, environ=environ)
+    assert "s3cret-broker-word" not in repr(settings) and "s3cret-broker-word" not in settings.model_dump_json()
+    services = ingest_world.services
+    services.settings = settings
+    subscriber = frigate_subscriber(services)
+    assert subscriber is not None
+    assert (subscriber._client.username, subscriber._client.password) == ("plateledger", "s3cret-broker-word")
