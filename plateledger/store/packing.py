@@ -38,6 +38,14 @@ class PassRows:
     sources: list[tuple[int, str, int]] = field(default_factory=list)  # read_sources (agency, source_id, read id)
     extras: list[tuple[int, str]] = field(default_factory=list)  # read_candidates (read id, JSON)
 
+    def updated_blobs(self, before: Mapping[int, bytes]) -> list[tuple[bytes, int, int]]:
+        """(frames, best, pass id) of each pass stored before, given its blob as stored (`before`, by pass id):
+        a read-modify-write, the new frames' heads before the old extras."""
+        return [
+            (join_frames(heads, extras, before[pass_id]), best, pass_id)
+            for heads, extras, best, pass_id in self.updates
+        ]
+
 
 def build_pass_rows(
     passes: list[OpenPass], sites: Mapping[int, SiteLike], result: BatchResult, candidates: dict[int, str]

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from plateledger.reads import BatchResult
-from plateledger.store.frames import join_frames
 from plateledger.store.packing import build_pass_rows
 from plateledger.store.passes import OpenPass
 from plateledger.store.sqlite.writer import BatchWriter
@@ -41,20 +40,13 @@ class PostgresBatchWriter(BatchWriter):
         if rows.inserts:
             copy_rows(connection, f"COPY passes ({PASS_INSERT_COLUMNS}) FROM STDIN", rows.inserts)
         if rows.updates:
-            # Read-modify-write: the new heads go before the old extras.
             before = dict(
                 connection.execute(
                     "SELECT id, frames FROM passes WHERE id = ANY(%s)", ([pass_id for *_, pass_id in rows.updates],)
                 ).fetchall()
             )
             with connection.cursor() as cursor:
-                cursor.executemany(
-                    "UPDATE passes SET frames = %s, best = %s WHERE id = %s",
-                    [
-                        (join_frames(heads, extras, before[pass_id]), best, pass_id)
-                        for heads, extras, best, pass_id in rows.updates
-                    ],
-                )
+                cursor.executemany("UPDATE passes SET frames = %s, best = %s WHERE id = %s", rows.updated_blobs(before))
         if rows.alternates:
             with connection.cursor() as cursor:
                 cursor.executemany(

@@ -13,7 +13,6 @@ from operator import attrgetter, itemgetter
 
 from plateledger.plates.skeleton import SKELETON_TABLE
 from plateledger.reads import Accepted, BatchResult, Refusal
-from plateledger.store.frames import join_frames
 from plateledger.store.geo import cell_of
 from plateledger.store.packing import build_pass_rows
 from plateledger.store.passes import Frame, OpenPass, PassGrouper
@@ -217,20 +216,13 @@ class BatchWriter:
             inserts,
         )
         if updates:
-            # Read-modify-write: the new heads go before the old extras.
             marks = ",".join("?" * len(updates))
             before = dict(
                 connection.execute(
                     f"SELECT id, frames FROM passes WHERE id IN ({marks})", [update[3] for update in updates]
                 )
             )
-            connection.executemany(
-                "UPDATE passes SET frames = ?, best = ? WHERE id = ?",
-                [
-                    (join_frames(heads, extras, before[pass_id]), best, pass_id)
-                    for heads, extras, best, pass_id in updates
-                ],
-            )
+            connection.executemany("UPDATE passes SET frames = ?, best = ? WHERE id = ?", rows.updated_blobs(before))
         if alternates:
             connection.executemany(
                 "INSERT OR IGNORE INTO pass_plates (plate, first_ms, pass) VALUES (?, ?, ?)", alternates
