@@ -76,11 +76,10 @@ class ImageStore:
         return data
 
     def exists(self, sha256: str) -> bool:
-        try:
-            self.get(sha256)
-        except ImageNotFound:
+        """Whether the image is kept, here or in an earlier version's file (its bytes are not read)."""
+        if not is_sha256(sha256):
             return False
-        return True
+        return self.database.holds(sha256) or legacy_file(self.root, sha256) is not None
 
     def _legacy_file(self, sha256: str) -> bytes:
         path = legacy_file(self.root, sha256)  # refuses what is not a hex digest

@@ -90,6 +90,10 @@ class ImageDatabase(SqliteFile):
         """Store inspected images (durable on return); bytes stored before are not stored twice."""
         self.attach_many((), images)
 
+    def holds(self, sha256: str) -> bool:
+        """Whether the bytes of this image are kept here (without reading them)."""
+        return bool(self.query("SELECT 1 FROM image_data WHERE sha256 = ?", (sha256,)))
+
     def data(self, sha256: str) -> bytes | None:
         rows = self.query("SELECT data FROM image_data WHERE sha256 = ?", (sha256,))
         return bytes(rows[0][0]) if rows else None

@@ -48,6 +48,7 @@ def test_a_png_is_stored_too(store: ImageStore) -> None:
     ref = store.put(data)
     assert (ref.format, ref.width, ref.height) == ("png", 10, 20)
     assert store.exists(ref.sha256) and store.get(ref.sha256) == data
+    assert not store.exists("0" * 64) and not store.exists("../../etc/passwd")  # never kept; not an address
 
 
 def test_the_same_bytes_are_stored_once(store: ImageStore) -> None:
