@@ -120,12 +120,8 @@ def decode_image(value: Any) -> tuple[bytes | None, str | None]:
     except (binascii.Error, ValueError):
         pass
     try:
-        # strict_mode refuses what b64decode(validate=True) does, without its regular expression pass.
-        return binascii.a2b_base64(text.encode("ascii"), strict_mode=True), None
-    except (binascii.Error, ValueError):
-        pass
-    try:
-        # MIME-style base64 wraps lines: tried only when the text is not one unbroken run (rare).
+        # The rare rest: MIME-style base64 wraps lines, so whitespace goes first; strict_mode then refuses what
+        # b64decode(validate=True) does.
         return binascii.a2b_base64("".join(text.split()).encode("ascii"), strict_mode=True), None
     except (binascii.Error, ValueError):
         return None, "is not valid base64"
