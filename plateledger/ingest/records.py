@@ -82,20 +82,13 @@ class IngestRecords(SqliteFile):
         with self.write() as connection:
             connection.executemany(sql, rows)
 
-    # -- extras ----------------------------------------------------------------------------------------------------
-    def keep_extras(self, adapter: str, items: Iterable[tuple[int, ReadExtras]]) -> None:
-        """Store the extras of stored reads; a read that has extras already keeps its first ones."""
-        stamp = now_ms()
-        self._write(
-            _KEEP_EXTRAS,
-            [(read_id, adapter, json.dumps(extras.to_dict(), sort_keys=True), stamp) for read_id, extras in items],
-        )
-
+    # -- extras and liveness ---------------------------------------------------------------------------------------
     def keep_batch(
         self, extras: Sequence[tuple[str, int, ReadExtras]], liveness: Sequence[tuple[str, Liveness]] = ()
     ) -> None:
         """Extras (adapter, read id, extras) and liveness (source, beat) of many payloads in one transaction:
-        ingest's group commit. Same rules as keep_extras and record_liveness."""
+        ingest's group commit. A read that has extras already keeps its first ones; a camera's liveness keeps
+        its newest time and counts the beats."""
         if not extras and not liveness:
             return
         stamp = now_ms()
@@ -115,13 +108,6 @@ class IngestRecords(SqliteFile):
     def extras_for(self, read_id: int) -> ReadExtras | None:
         rows = self.query("SELECT extras FROM read_extras WHERE read_id = ?", (read_id,))
         return ReadExtras.from_dict(json.loads(rows[0][0])) if rows else None
-
-    # -- liveness --------------------------------------------------------------------------------------------------
-    def record_liveness(self, source: str, beats: Iterable[Liveness]) -> None:
-        self._write(
-            _RECORD_LIVENESS,
-            [(beat.camera_id, beat.seen_ms, source, json.dumps(beat.detail, sort_keys=True)) for beat in beats],
-        )
 
     def last_seen(self, camera_id: str) -> CameraSeen | None:
         rows = self.query(

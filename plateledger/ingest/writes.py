@@ -34,9 +34,6 @@ class Attachments:
     extras: list[tuple[str, int, ReadExtras]] = field(default_factory=list)  # (adapter, read id, extras)
     liveness: list[tuple[str, Liveness]] = field(default_factory=list)  # (source, beat)
 
-    def __bool__(self) -> bool:
-        return self.has_images or self.has_records
-
     @property
     def has_images(self) -> bool:
         return bool(self.links or self.images)
