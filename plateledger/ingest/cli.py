@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,10 +121,16 @@ def import_command(
 deadletters_app = typer.Typer(help="Payloads that could not be parsed: list, show, reprocess, discard.")
 
 
-def _letters(data: Path | None) -> Any:
+@contextmanager
+def _letters(data: Path | None) -> Iterator[Any]:
+    """The data directory's dead letters, closed after the command."""
     from plateledger.ingest.deadletters import DeadLetterStore
 
-    return DeadLetterStore(settings_at(data).deadletters_path)
+    letters = DeadLetterStore(settings_at(data).deadletters_path)
+    try:
+        yield letters
+    finally:
+        letters.close()
 
 
 @deadletters_app.command("list")
@@ -131,13 +139,13 @@ def list_letters(
     show_all: Annotated[bool, typer.Option("--all", help="Also reprocessed and discarded letters.")] = False,
 ) -> None:
     """List dead letters (pending ones unless --all)."""
-    letters = _letters(data)
-    for letter in letters.list(None if show_all else "pending"):
-        typer.echo(
-            f"{letter.id}\t{_when(letter.received_ms)}\t{letter.status}\t{letter.adapter}\t{letter.source}\t"
-            f"camera={letter.camera_id or '-'}\t{letter.size} bytes\t{letter.field}: {letter.reason}"
-        )
-    typer.echo(f"counts: {json.dumps(letters.counts(), sort_keys=True)}")
+    with _letters(data) as letters:
+        for letter in letters.list(None if show_all else "pending"):
+            typer.echo(
+                f"{letter.id}\t{_when(letter.received_ms)}\t{letter.status}\t{letter.adapter}\t{letter.source}\t"
+                f"camera={letter.camera_id or '-'}\t{letter.size} bytes\t{letter.field}: {letter.reason}"
+            )
+        typer.echo(f"counts: {json.dumps(letters.counts(), sort_keys=True)}")
 
 
 @deadletters_app.command("show")
@@ -146,7 +154,8 @@ def show_letter(letter_id: int, data: DataOption = None) -> None:
     from plateledger.ingest.deadletters import DeadLetterNotFound
 
     try:
-        letter = _letters(data).get(letter_id)
+        with _letters(data) as letters:
+            letter = letters.get(letter_id)
     except DeadLetterNotFound as error:
         typer.echo(f"error: {error.args[0]}", err=True)
         raise typer.Exit(1) from None
@@ -219,7 +228,8 @@ def discard_letter(
     from plateledger.ingest.deadletters import DeadLetterNotFound
 
     try:
-        _letters(data).discard(letter_id, reason, by)
+        with _letters(data) as letters:
+            letters.discard(letter_id, reason, by)
     except (DeadLetterNotFound, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
