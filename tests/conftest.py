@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from plateledger.store.contract import Agency, Camera, ReadStore
+from plateledger.store.postgres import PostgresReadStore
 from plateledger.store.postgres.testing import ScratchSchemas
 from plateledger.store.sqlite import SqliteReadStore
 
@@ -52,6 +53,28 @@ def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callab
     yield open_store
     for store in opened:
         store.close()
+
+
+def _second_handle(store: ReadStore) -> ReadStore:
+    """Another store object on the same database, as a second process (or this one restarted) would open."""
+    if isinstance(store, SqliteReadStore):
+        return SqliteReadStore(store.path)
+    assert isinstance(store, PostgresReadStore)
+    return PostgresReadStore(POSTGRES.dsn, schema=store.schema)
+
+
+@pytest.fixture
+def second_handle() -> Iterator[Callable[[ReadStore], ReadStore]]:
+    """A function opening another handle on a store's database (closed after the test)."""
+    opened: list[ReadStore] = []
+
+    def open_another(store: ReadStore) -> ReadStore:
+        opened.append(_second_handle(store))
+        return opened[-1]
+
+    yield open_another
+    for handle in opened:
+        handle.close()
 
 
 @pytest.fixture

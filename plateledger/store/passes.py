@@ -2,8 +2,9 @@
 
 Frames join a pass when they come from the same camera site (a moved camera opens a new site), their plates
 share a confusable skeleton, and they follow the pass's last frame by at most PASS_GAP_MS. The grouper
-remembers recent passes in memory, so a frame arriving in a later batch still joins its pass; after a restart
-such a frame starts a new pass, which costs a few bytes and loses nothing.
+remembers recent passes in memory, so a frame arriving in a later batch still joins its pass. When another
+writer (another process, or this one before a restart) has stored reads since, that memory may be out of date:
+the writer then hands the grouper the passes still open in the database instead (`resume`).
 The pass's best frame is the one with the highest confidence.
 
 Frames are plain tuples (see `Frame`): bulk ingest groups several hundred thousand a second, and a tuple is
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from plateledger.store.frames import MAX_FRAMES, MAX_SPAN_MS
+from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, MAX_SPAN_MS
 
 PASS_GAP_MS = 10_000
 
@@ -61,6 +62,23 @@ def _waiting(open_pass: OpenPass) -> WaitingPass:
     )  # fmt: skip
 
 
+def stored_waiting(
+    pass_id: int,
+    cell: int,
+    plate_id: int,
+    region_id: int,
+    first_ms: int,
+    lat_e6: int | None,
+    lon_e6: int | None,
+    best: int,
+    frames: bytes,
+) -> WaitingPass:
+    """The waiting pass of a pass row as stored (its frames blob in the layout of store/frames.py)."""
+    heads = list(FRAME_HEAD.iter_unpack(frames[1 : 1 + frames[0] * FRAME_HEAD.size]))
+    last_ms = first_ms + max(offset for offset, _, _ in heads)
+    return (pass_id, cell, plate_id, region_id, first_ms, last_ms, lat_e6, lon_e6, len(heads), best, heads[best][1])
+
+
 def _reopened(site: int, waiting: WaitingPass) -> OpenPass:
     (pass_id, cell, plate_id, region_id, first_ms, last_ms, lat_e6, lon_e6, frame_count, best_index,
      best_confidence) = waiting  # fmt: skip
@@ -80,6 +98,12 @@ class PassGrouper:
     def reset(self) -> None:
         """Forget open passes (after a failed write: the next frames start new passes)."""
         self._waiting.clear()
+        self._batch = {}
+
+    def resume(self, waiting: dict[tuple[int, str], WaitingPass]) -> None:
+        """Replace what this grouper remembers with the open passes as the database holds them (by site and
+        skeleton), after another writer may have started or extended some of them."""
+        self._waiting = waiting
         self._batch = {}
 
     def group(self, frames: list[Frame], next_pass_id: int) -> list[OpenPass]:

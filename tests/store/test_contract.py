@@ -462,6 +462,42 @@ def test_a_pass_continues_across_batches(registered_store: ReadStore, t0: int) -
     assert store.get_read(second.id).is_best is True
 
 
+def test_writers_on_one_database_continue_each_others_passes(
+    registered_store: ReadStore, second_handle: Callable[[ReadStore], ReadStore], t0: int
+) -> None:
+    # Two server processes on one database (or one restarted in the middle of a pass): each must see the frames
+    # the other stored, or the pass splits in two and, worse, two frames get the same read id.
+    first_writer, second_writer = registered_store, second_handle(registered_store)
+    first = stored_one(first_writer, read("7ABC123", t0, confidence=60.0))
+    second = stored_one(second_writer, read("7ABC123", t0 + 2 * SECOND, confidence=90.0))
+    third = stored_one(first_writer, read("7ABC123", t0 + 4 * SECOND, confidence=80.0))
+    fourth = stored_one(second_writer, read("7A8C123", t0 + 5 * SECOND, confidence=70.0))  # B read as 8
+    assert first.pass_id == second.pass_id == third.pass_id == fourth.pass_id
+    assert len({first.id, second.id, third.id, fourth.id}) == 4
+    for handle in (first_writer, second_writer):
+        summary = handle.get_pass(first.pass_id)
+        assert [frame.observed_ms for frame in summary.frames] == [
+            t0,
+            t0 + 2 * SECOND,
+            t0 + 4 * SECOND,
+            t0 + 5 * SECOND,
+        ]
+        assert summary.best.id == second.id
+        found = all_hits(lambda **page: handle.search_exact("7ABC123", everything(t0), **page))  # noqa: B023
+        assert sorted(ids(found)) == sorted([first.id, second.id, third.id])
+
+
+def test_a_camera_moved_through_another_handle_places_later_reads_there(
+    registered_store: ReadStore, second_handle: Callable[[ReadStore], ReadStore], fixed_camera: Camera, t0: int
+) -> None:
+    writer, other = registered_store, second_handle(registered_store)
+    before = stored_one(writer, read("7ABC123", t0))  # the writer's camera cache is warm
+    other.move_camera(fixed_camera.id, 37.8044, -122.2712, 180.0, since_ms=t0 + HOUR)
+    after = stored_one(writer, read("7ABC123", t0 + 2 * HOUR))
+    assert (after.lat, after.lon, after.heading) == (37.8044, -122.2712, 180.0)
+    assert (before.lat, before.lon) == (fixed_camera.lat, fixed_camera.lon)
+
+
 def test_a_frame_half_a_minute_later_starts_a_new_pass(registered_store: ReadStore, t0: int) -> None:
     store = registered_store
     result = store.append([read("7ABC123", t0), read("7ABC123", t0 + 30 * SECOND)])

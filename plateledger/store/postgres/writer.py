@@ -14,7 +14,7 @@ from typing import Any
 from plateledger.reads import BatchResult
 from plateledger.store.packing import build_pass_rows
 from plateledger.store.passes import OpenPass
-from plateledger.store.sqlite.writer import BatchWriter
+from plateledger.store.sqlite.writer import OPEN_PASS_COLUMNS, BatchWriter
 
 PASS_INSERT_COLUMNS = "id, plate, region, site, first_ms, cell, lat_e6, lon_e6, best, frames"
 
@@ -31,6 +31,14 @@ class PostgresBatchWriter(BatchWriter):
         yield from connection.execute(
             "SELECT source_id, read_id FROM read_sources WHERE agency = %s AND source_id = ANY(%s)",
             (agency, source_ids),
+        )
+
+    @staticmethod
+    def _stored_passes(connection: Any, skeletons: list[str], since_ms: int) -> Iterator[tuple]:
+        yield from connection.execute(
+            f"SELECT {OPEN_PASS_COLUMNS} FROM plates JOIN passes ON passes.plate = plates.id "
+            "WHERE plates.skeleton = ANY(%s) AND passes.first_ms >= %s",
+            (skeletons, since_ms),
         )
 
     def _write_passes(

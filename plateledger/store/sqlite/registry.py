@@ -85,6 +85,12 @@ class Registry:
             found = self.cameras.get(code)
         return found
 
+    def stale(self, connection: sqlite3.Connection) -> bool:
+        """Whether another process registered or moved a camera since the last load (sites are never changed
+        or deleted, only added: a move opens a new one)."""
+        newest = connection.execute("SELECT max(id) FROM sites").fetchone()[0]
+        return newest is not None and newest not in self.sites
+
     def site_at(self, camera: CameraRow, observed_ms: int) -> SiteRow:
         """Where the camera stood at a time: a read buffered before a move keeps the old position."""
         current = self.sites[camera.site]
@@ -97,8 +103,7 @@ class Registry:
 
     def sites_inside(self, connection: sqlite3.Connection, area: Area) -> list[int]:
         """Ids of the fixed camera sites (current and former) whose position lies inside the area."""
-        newest = connection.execute("SELECT max(id) FROM sites").fetchone()[0]
-        if newest is not None and newest not in self.sites:
+        if self.stale(connection):
             self.load(connection)  # a camera registered or moved by another process counts too
         return [
             site.id

@@ -13,14 +13,21 @@ from operator import attrgetter, itemgetter
 
 from plateledger.plates.skeleton import SKELETON_TABLE
 from plateledger.reads import Accepted, BatchResult, Refusal
+from plateledger.store.frames import MAX_SPAN_MS
 from plateledger.store.geo import cell_of
 from plateledger.store.packing import build_pass_rows
-from plateledger.store.passes import Frame, OpenPass, PassGrouper
+from plateledger.store.passes import Frame, OpenPass, PassGrouper, WaitingPass, stored_waiting
 from plateledger.store.sqlite.dictionary import PlateDictionary, RegionDictionary
 from plateledger.store.sqlite.registry import CameraRow, Registry, SiteRow, heading_x10, to_e6
 
 # A read that also passed the camera checks.
 Placed = tuple[int, Accepted, CameraRow]
+
+# What `stored_waiting` needs of a pass, after its site and skeleton, in the query of `_stored_passes`.
+OPEN_PASS_COLUMNS = (
+    "passes.site, plates.skeleton, passes.id, passes.cell, passes.plate, passes.region, passes.first_ms, "
+    "passes.lat_e6, passes.lon_e6, passes.best, passes.frames"
+)
 
 
 class BatchWriter:
@@ -29,10 +36,14 @@ class BatchWriter:
         self.plates = plates
         self.regions = regions
         self.grouper = PassGrouper()
+        # The reads counter as this writer's last commit left it; another value means another writer came
+        # between (None: nothing written since this writer started).
+        self._reads_written: int | None = None
 
     def forget(self) -> None:
         """After a rolled-back write: drop every cache that may hold uncommitted ids."""
         self.grouper.reset()
+        self._reads_written = None
         self.plates.clear()
         self.regions.forget()
 
@@ -123,6 +134,12 @@ class BatchWriter:
     def write(
         self, connection: sqlite3.Connection, placed: list[tuple[Accepted, CameraRow]], result: BatchResult
     ) -> None:
+        """Group and write the placed reads. Call inside the write transaction, which serialises writers across
+        processes: what this checks of the database holds until the commit."""
+        if self.registry.stale(connection):  # a camera moved by another process since the cache was loaded
+            self.registry.load(connection)
+            cameras = self.registry.cameras
+            placed = [(item, cameras[camera.code]) for item, camera in placed]
         frames = self._frames(connection, placed)
         candidates = {
             item[0]: json.dumps([{"plate": c.plate, "confidence": c.confidence} for c in item[1].candidates])
@@ -131,12 +148,41 @@ class BatchWriter:
         }
         frames.sort(key=itemgetter(0))
         next_pass = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM passes").fetchone()[0]
+        reads_before = connection.execute("SELECT value FROM counters WHERE name = 'reads'").fetchone()[0]
+        if reads_before != self._reads_written:
+            self.grouper.resume(self._open_passes(connection, frames))
         passes = self.grouper.group(frames, next_pass)
         self._write_passes(connection, passes, result, candidates)
         self.grouper.mark_written()
+        self._reads_written = reads_before + len(result.stored)
         for index, value in list(result.duplicates.items()):
             if value < 0:
                 result.duplicates[index] = result.stored[-1 - value]
+
+    def _open_passes(self, connection: sqlite3.Connection, frames: list[Frame]) -> dict[tuple[int, str], WaitingPass]:
+        """The stored passes that frames of this batch (sorted by time) may join, by site and skeleton: the
+        newest pass of each, as the grouper would remember it had it written them all."""
+        sites = {frame[1] for frame in frames}
+        waiting: dict[tuple[int, str], WaitingPass] = {}
+        skeletons = sorted({frame[2] for frame in frames})
+        for site, skeleton, *stored in self._stored_passes(connection, skeletons, frames[0][0] - MAX_SPAN_MS):
+            key = (site, skeleton)
+            newest = waiting.get(key)
+            # (first_ms, id): index 4 and 0 of both the stored columns and a WaitingPass
+            if site in sites and (newest is None or (stored[4], stored[0]) > (newest[4], newest[0])):
+                waiting[key] = stored_waiting(*stored)
+        return waiting
+
+    @staticmethod
+    def _stored_passes(connection: sqlite3.Connection, skeletons: list[str], since_ms: int) -> Iterator[tuple]:
+        """OPEN_PASS_COLUMNS of the passes of these skeletons that started at `since_ms` or later."""
+        for start in range(0, len(skeletons), 900):
+            chunk = skeletons[start : start + 900]
+            yield from connection.execute(
+                f"SELECT {OPEN_PASS_COLUMNS} FROM plates JOIN passes ON passes.plate = plates.id "
+                f"WHERE plates.skeleton IN ({','.join('?' * len(chunk))}) AND passes.first_ms >= ?",
+                [*chunk, since_ms],
+            )
 
     def _frames(self, connection: sqlite3.Connection, placed: list[tuple[Accepted, CameraRow]]) -> list[Frame]:
         """The frame of each placed read, built column by column (each column one call that runs in C)."""
