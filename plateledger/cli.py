@@ -32,6 +32,9 @@ def serve(
     session_absolute_seconds: Annotated[int | None, typer.Option(help="Absolute session limit (s).")] = None,
     max_body_bytes: Annotated[int | None, typer.Option(help="Largest request body accepted.")] = None,
     access_log: Annotated[bool, typer.Option(help="Log every request (ingest keys in URLs are masked).")] = True,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes on the data directory (one per core: docs/architecture.md).")
+    ] = 1,
 ) -> None:
     """Run the HTTP API (/api/v1, docs at /docs) on the embedded SQLite store in the data directory.
 
@@ -44,13 +47,24 @@ def serve(
     from plateledger.api.heap import freeze_startup_heap
     from plateledger.api.logs import redact_access_log
 
-    settings = settings_at(
-        data,
-        banner=banner,
-        session_idle_seconds=session_idle_seconds,
-        session_absolute_seconds=session_absolute_seconds,
-        max_body_bytes=max_body_bytes,
-    )
+    flags = {
+        "banner": banner,
+        "session_idle_seconds": session_idle_seconds,
+        "session_absolute_seconds": session_absolute_seconds,
+        "max_body_bytes": max_body_bytes,
+    }
+    settings = settings_at(data, **flags)
+    if workers > 1:
+        from plateledger.api.workers import serve_workers
+
+        try:
+            serve_workers(
+                settings, {"data_dir": data, **flags}, host=host, port=port, workers=workers, access_log=access_log
+            )
+        except ValueError as error:
+            typer.echo(f"error: Frigate MQTT: {error}", err=True)
+            raise typer.Exit(1) from None
+        return
     services = open_services(settings)
     typer.echo(f"data in {settings.data_dir}: {services.store.count_reads()} reads")
     app_ = app_for(services)

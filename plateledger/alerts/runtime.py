@@ -33,24 +33,15 @@ from plateledger.config import Settings
 from plateledger.hotlists.db import HotlistDatabase
 from plateledger.hotlists.service import HotlistService
 from plateledger.ingest.pipeline import StoredItem
+from plateledger.processlock import ProcessLock
 from plateledger.store.contract import ReadStore
 
 log = logging.getLogger(__name__)
 
 
-_SCHEDULE_LOCKS: dict[str, threading.Lock] = {}
-_SCHEDULE_LOCKS_GUARD = threading.Lock()
-
-
-def _schedule_lock(path: str) -> threading.Lock:
-    """One lock per hot-list database in this process: two services on one data directory (a server builds
-    more than one) never import the same due feed twice; the second finds it refreshed."""
-    with _SCHEDULE_LOCKS_GUARD:
-        return _SCHEDULE_LOCKS.setdefault(path, threading.Lock())
-
-
-def _refresh_due(hotlists: HotlistService, lock: threading.Lock) -> None:
-    """Import the feeds that are due (the feed scheduler's action)."""
+def _refresh_due(hotlists: HotlistService, lock: ProcessLock) -> None:
+    """Import the feeds that are due (the feed scheduler's action). Under a lock on the hot-list database, which
+    every process on the data directory (server workers included) takes: the second finds the feed refreshed."""
     with lock:
         outcomes = hotlists.refresh_due()
     for list_id, outcome in outcomes.items():
@@ -122,7 +113,7 @@ class Alerting:
             images=images,
         )
         self.workflow = AlertWorkflow(self.alerts, self.hotlists.repository, ledger, clock, publish=self._updated)
-        schedule_lock = _schedule_lock(str(self.db.path.resolve()))
+        schedule_lock = ProcessLock(self.db.path.with_name(self.db.path.name + ".schedule-lock"))
         self.scheduler = Periodic(
             "feed-scheduler", settings.feed_check_seconds, partial(_refresh_due, self.hotlists, schedule_lock)
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from fastapi import Depends, FastAPI
@@ -43,6 +45,7 @@ from plateledger.store.contract import ReadStore
 ROUTERS = (ingest, health, session, agencies, users, api_keys, cameras, searches, reads, approvals, audit)
 ROUTERS += (ingest_keys, images)
 ROUTERS += (hotlists, alerts)
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 DOC_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect"})
 ERROR_STATUSES = {
     400: "Malformed request (e.g. malformed JSON)",
@@ -62,9 +65,11 @@ def create_app(
     return app_for(Services(settings, store, access, ledger, metrics or Metrics()))
 
 
-def app_for(services: Services) -> FastAPI:
-    """The HTTP API over services already opened (by `open_services`): one set of engines and threads."""
+def app_for(services: Services, *, lifespan: Lifespan | None = None) -> FastAPI:
+    """The HTTP API over services already opened (by `open_services`): one set of engines and threads.
+    `lifespan` runs around serving (a worker process closes its services after it)."""
     app = FastAPI(
+        lifespan=lifespan,
         title="plateledger",
         version=__version__,
         description="An accountable records platform for automated licence plate readers. Every search needs a "

@@ -1,14 +1,21 @@
 """Prometheus metrics: requests by route and status, their latency, and searches by kind and outcome.
 
-Each app has its own registry, so several apps (tests) in one process do not collide.
+Each app has its own registry, so several apps (tests) in one process do not collide. Under
+`plateledger serve --workers N` the workers keep their figures in files of one directory (prometheus_client's
+multiprocess mode, set by MULTIPROCESS_DIRECTORY before they start), and /metrics sums them.
 """
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector
 
-__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
+__all__ = ["CONTENT_TYPE_LATEST", "MULTIPROCESS_DIRECTORY", "Metrics"]
+
+MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client reads it when first imported
 
 
 class Metrics:
@@ -41,4 +48,8 @@ class Metrics:
         self.searches.labels(kind, outcome).inc()
 
     def render(self) -> bytes:
+        if MULTIPROCESS_DIRECTORY in os.environ:  # every worker's figures, summed
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)
+            return generate_latest(registry)
         return generate_latest(self.registry)
