@@ -19,6 +19,7 @@ from typing import Any
 
 from plateledger.reads import BatchResult, NewRead, now_ms, validate_batch
 from plateledger.search.patterns import has_trigram, trigram_alternatives
+from plateledger.sqlitefile import writer_lock
 from plateledger.store.contract import TimeWindow
 from plateledger.store.paging import window_bounds
 from plateledger.store.pass_store import Box, PassStore, Selection
@@ -46,7 +47,7 @@ class SqliteReadStore(PassStore):
         except BaseException:
             self._writer.close()
             raise
-        self._write_lock = threading.Lock()
+        self._write_lock = writer_lock(self.path)  # this process's threads and other processes, in turn
         self._readers = threading.local()
         self._registry = Registry()
         self._plates = PlateDictionary()
