@@ -157,6 +157,7 @@ def bench_ingest(
     rate: Annotated[float, typer.Option(help="Posts a second of the latency scenario.")] = 500.0,
     batch: Annotated[int, typer.Option(help="Reads per native batch.")] = 5000,
     group_commit: Annotated[str, typer.Option(help="Measure with group commit on, off, or both.")] = "both",
+    workers: Annotated[int, typer.Option(min=1, help="Also measure `serve --workers N` (N > 1).")] = 1,
     workdir: Annotated[Path | None, typer.Option(help="Where the temporary data directory goes.")] = None,
 ) -> None:
     """Measure ingest over HTTP: `plateledger serve` and a parse-only FastAPI endpoint, each in its own
@@ -167,7 +168,9 @@ def bench_ingest(
         typer.echo("error: --group-commit is on, off or both", err=True)
         raise typer.Exit(2)
     modes = {"on": [True], "off": [False], "both": [True, False]}[group_commit]
-    figures = run_ingest_bench(duration=duration, rate=rate, batch=batch, group_commit=modes, directory=workdir)
+    figures = run_ingest_bench(
+        duration=duration, rate=rate, batch=batch, group_commit=modes, workers=workers, directory=workdir
+    )
     text = json.dumps(figures, indent=2)
     if out is not None:
         out.write_text(text + "\n")

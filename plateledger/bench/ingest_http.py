@@ -7,7 +7,8 @@ ingest_load.py (a new process per scenario). Each scenario runs against plateled
 - batches: native batches of `batch` reads, four in flight;
 - latency: the single posts at a fixed `rate` a second, timed from their scheduled start;
 - single_no_image and latency_no_image: the same two without the plate crop.
-plateledger is measured with group commit on and, for comparison, off (one transaction per request). Each of
+plateledger is measured with group commit on and, for comparison, off (one transaction per request), and with
+`--workers N` also as N server processes (`plateledger serve --workers N`, group commit on). Each of
 its scenarios also reports the server process's CPU (user plus system, from /proc) per request answered.
 """
 
@@ -117,6 +118,7 @@ def run_ingest_bench(
     rate: float = 500.0,
     batch: int = 5000,
     group_commit: list[bool] | None = None,
+    workers: int = 1,
     directory: Path | None = None,
 ) -> dict[str, Any]:
     root = Path(tempfile.mkdtemp(prefix="plateledger-bench-ingest-", dir=directory))
@@ -135,14 +137,14 @@ def run_ingest_bench(
     )
     try:
         offset = 0
-        for grouped in group_commit if group_commit is not None else [True, False]:
-            label = "plateledger" if grouped else "plateledger_no_group_commit"
+        for label, grouped, processes in configurations(group_commit, workers):
             data = root / label
             token = prepare(data)
             port = free_port()
             server_env = {**env, "PLATELEDGER_INGEST_GROUP_COMMIT": "true" if grouped else "false"}
             command = [sys.executable, "-m", "plateledger.cli", "serve", "--data", str(data)]
-            server = start_server([*command, "--port", str(port), "--no-access-log"], port, server_env, "/healthz")
+            command += ["--port", str(port), "--no-access-log", "--workers", str(processes)]
+            server = start_server(command, port, server_env, "/healthz")
             try:
                 results: dict[str, Any] = {}
                 for name, arguments in plan.items():
@@ -167,13 +169,38 @@ def run_ingest_bench(
     return figures
 
 
+def configurations(group_commit: list[bool] | None, workers: int) -> list[tuple[str, bool, int]]:
+    """(label, group commit, worker processes) of each server measured: one process with group commit on and/or
+    off, then, when `workers` > 1, that many processes with group commit on."""
+    measured = [
+        ("plateledger" if grouped else "plateledger_no_group_commit", grouped, 1)
+        for grouped in (group_commit if group_commit is not None else [True, False])
+    ]
+    if workers > 1:
+        measured.append((f"plateledger_{workers}_workers", True, workers))
+    return measured
+
+
 def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU seconds a process has used so far (Linux /proc; None elsewhere)."""
+    """User plus system CPU seconds a process and its children (the workers of `serve --workers`) have used so
+    far (Linux /proc; None elsewhere)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        stats = [Path(f"/proc/{pid}/stat").read_text()]
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime, in ticks
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # ended meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # its parent
+                stats.append(stat)
+    ticks = 0
+    for stat in stats:
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime and stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def server_cpu(before: float | None, after: float | None, figures: dict[str, Any]) -> dict[str, float | None]:

@@ -41,16 +41,19 @@ def test_bench_writes_the_store_figures_beside_the_baseline(tmp_path: Path) -> N
     assert figures["baseline"]["near_p99_ms"] is None  # the single-table baseline has no near search
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(300)
 def test_bench_ingest_runs_every_scenario_and_loses_no_read(tmp_path: Path) -> None:
-    figures = run_ingest_bench(duration=0.5, rate=40.0, batch=200, group_commit=[True], directory=tmp_path)
-    ours = figures["plateledger"]
+    figures = run_ingest_bench(duration=0.5, rate=40.0, batch=200, group_commit=[True], workers=2, directory=tmp_path)
     scenarios = ("single", "batches", "latency", "single_no_image", "latency_no_image")
+    for label in ("plateledger", "plateledger_2_workers"):  # one server process, then `serve --workers 2`
+        ours = figures[label]
+        for name in scenarios:
+            assert ours[name]["requests_ok"] > 0, (label, name)
+            assert ours[name]["errors"] == {}, (label, name)
+            assert set(ours[name]["statuses"]) == {"200"}, (label, name)
+            cpu = ours[name]["server_cpu_ms_per_request"]
+            assert cpu is None or cpu > 0  # None only where /proc is missing
+        # Every read answered as stored is in the store (each scenario sends reads of its own).
+        assert ours["reads_in_store"] == sum(ours[name]["reads_answered"] for name in scenarios), label
     for name in scenarios:
-        assert ours[name]["requests_ok"] > 0, name
-        assert ours[name]["errors"] == {}, name
         assert figures["ceiling"][name]["requests_ok"] > 0, name
-        cpu = ours[name]["server_cpu_ms_per_request"]
-        assert cpu is None or cpu > 0  # None only where /proc is missing
-    # Every read answered as stored is in the store (each scenario sends reads of its own).
-    assert ours["reads_in_store"] == sum(ours[name]["reads_answered"] for name in scenarios)
