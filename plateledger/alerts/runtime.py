@@ -91,8 +91,7 @@ class Alerting:
         self.hotlists = HotlistService(self.db, ledger, clock, default_freshness_hours=settings.feed_freshness_hours)
         self.alerts = AlertStore(self.db)
         self.deliveries = DeliveryRecords(self.db)
-        off = {user for user, (_, on, _) in self.deliveries.duty().items() if not on}
-        self.broker = AlertBroker(off_duty=off)
+        self.broker = AlertBroker(off_duty=self._off_duty())
         self.deliverer = Deliverer(
             self.deliveries,
             clock.now_ms,
@@ -128,8 +127,13 @@ class Alerting:
             entries = len(self.hotlists.index.current)
             log.info("hot-list index rebuilt after a change by another process: %d entries", entries)
 
+    def _off_duty(self) -> set[str]:
+        return {user for user, (_, on, _) in self.deliveries.duty().items() if not on}
+
     def _follow_alerts(self) -> None:
-        """Publish to this process's streams what other processes raised or moved (they published it to theirs)."""
+        """Publish to this process's streams what other processes raised or moved (they published it to theirs),
+        after taking up the duty toggles made through them."""
+        self.broker.replace_off_duty(self._off_duty())
         for event in self.alerts.feed_after(self._feed_position):
             self._feed_position = event.id
             alert = None if event.mine else self.alerts.get(event.alert_id)

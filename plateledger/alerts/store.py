@@ -87,8 +87,13 @@ class AlertStore:
         return [FeedEvent(event_id, alert_id, kind, origin == self.origin) for event_id, alert_id, kind, origin in rows]
 
     def prune_feed(self, now_ms: int) -> None:
+        # The newest event always stays: SQLite numbers a new row one past the largest id left, so an emptied
+        # table would number from 1 again, below where every follower is waiting.
         with self.db.write() as connection:
-            connection.execute("DELETE FROM alert_feed WHERE at_ms < ?", (now_ms - FEED_KEEP_MS,))
+            connection.execute(
+                "DELETE FROM alert_feed WHERE at_ms < ? AND id < (SELECT max(id) FROM alert_feed)",
+                (now_ms - FEED_KEEP_MS,),
+            )
 
     def raise_or_collapse(
         self,

@@ -74,6 +74,11 @@ class AlertBroker:
             else:
                 self._off_duty.discard(username)
 
+    def replace_off_duty(self, usernames: set[str]) -> None:
+        """Who is off duty, as the database says (a toggle made through another server process included)."""
+        with self._lock:
+            self._off_duty = set(usernames)
+
     def streaming(self, agency_id: str) -> set[str]:
         """Users of the agency with an open stream (whatever their toggle says)."""
         with self._lock:

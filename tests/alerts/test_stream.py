@@ -114,3 +114,37 @@ def test_alerts_raised_and_moved_by_another_process_reach_the_servers_streams(wo
     finally:
         stream.close()
         other.close()
+
+
+def test_a_duty_toggle_made_through_another_process_holds_on_the_servers_streams(world: World, base: str) -> None:
+    """`serve --workers N`: the officer's stream is on one worker, the toggle may go through another."""
+    other = open_services(world.services.settings)
+    officer = world.user("alpha", "officer").user
+    stream = SseClient(base, world.access.sessions.issue(officer))
+    follow = world.services.settings.alert_follow_seconds
+    try:
+        stream.next("hello")
+        other.alerting.set_duty(officer.username, "alpha", False)
+        time.sleep(4 * follow)
+        hit(world)
+        time.sleep(4 * follow)
+        assert stream.events.empty()  # off duty: nothing on the stream: nothing on the stream
+        other.alerting.set_duty(officer.username, "alpha", True)
+        time.sleep(4 * follow)
+        hit(world)
+        assert stream.next("alert_repeat")["data"]["count"] == 2
+    finally:
+        stream.close()
+        other.close()
+
+
+def test_feed_ids_keep_growing_after_the_feed_is_pruned(world: World, base: str) -> None:
+    """Followers wait past the last id they saw: a pruned feed must not number from 1 again."""
+    alerts = world.services.alerting.alerts
+    hit(world)
+    seen = alerts.feed_head()
+    assert seen > 0
+    alerts.prune_feed(world.clock.now_ms() + 365 * DAY_MS)  # everything is old by then
+    hit(world, "5S0W350")
+    assert [event.id > seen for event in alerts.feed_after(0)][-1]
+    assert len(alerts.feed_after(seen)) == 1
