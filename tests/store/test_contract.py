@@ -498,6 +498,19 @@ def test_a_camera_moved_through_another_handle_places_later_reads_there(
     assert (before.lat, before.lon) == (fixed_camera.lat, fixed_camera.lon)
 
 
+def test_registry_changes_through_another_handle_are_seen(
+    store: ReadStore, second_handle: Callable[[ReadStore], ReadStore], agency: Agency, fixed_camera: Camera
+) -> None:
+    other = second_handle(store)
+    store.list_cameras()  # this handle's registry cache is loaded (and empty)
+    other.add_agency(agency)
+    store.add_camera(fixed_camera)  # the agency is another handle's
+    assert other.get_camera(fixed_camera.id).lat == fixed_camera.lat  # other's cache is warm
+    store.move_camera(fixed_camera.id, 37.8044, -122.2712, 180.0, since_ms=fixed_camera.created_ms + HOUR)
+    moved = other.get_camera(fixed_camera.id)
+    assert (moved.lat, moved.lon, moved.heading) == (37.8044, -122.2712, 180.0)
+
+
 def test_a_frame_half_a_minute_later_starts_a_new_pass(registered_store: ReadStore, t0: int) -> None:
     store = registered_store
     result = store.append([read("7ABC123", t0), read("7ABC123", t0 + 30 * SECOND)])

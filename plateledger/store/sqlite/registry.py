@@ -132,6 +132,9 @@ class Registry:
     def add_camera(self, connection: sqlite3.Connection, camera: Camera) -> None:
         agency = self.agency_ids.get(camera.agency_id)
         if agency is None:
+            self.load(connection)  # another process may have added the agency
+            agency = self.agency_ids.get(camera.agency_id)
+        if agency is None:
             raise NotFound(f"agency {camera.agency_id!r} does not exist")
         if camera.kind == "fixed" and (camera.lat is None or camera.lon is None):
             raise StoreError("a fixed camera needs its position (lat, lon)")
@@ -194,6 +197,8 @@ class Registry:
         ]
 
     def camera_record(self, connection: sqlite3.Connection, code: str) -> Camera:
+        if self.stale(connection):  # moved by another process: show where it stands now
+            self.load(connection)
         row = self.camera(connection, code)
         if row is None:
             raise NotFound(f"camera {code!r} does not exist")
