@@ -146,6 +146,9 @@ class ApiKeys:
             raise invalid
         key_id, secret = parts
         known = self._known_key(key_id)
+        if known is not None and not hmac.compare_digest(known.secret_hash, digest(secret)):
+            self._known.pop(key_id, None)  # perhaps rotated through another process: look once more
+            known = self._known_key(key_id)
         if known is None or not hmac.compare_digest(known.secret_hash, digest(secret)):
             raise invalid
         if known.revoked:

@@ -131,6 +131,20 @@ def test_a_key_changed_by_another_process_is_read_again_within_the_recheck_time(
     assert error.value.code == "api_key_revoked"
 
 
+def test_a_key_rotated_by_another_process_takes_its_new_secret_at_once(world: World) -> None:
+    keys = world.access.api_keys
+    key, token = keys.create("alpha", "north gate", actor="admin1")
+    assert world.access.authenticate(token).agency_id == "alpha"  # the old secret's row is known in memory
+    other = ApiKeys(AccessDatabase(world.access.db.path), world.clock, world.services.ledger)
+    try:
+        _, rotated = other.rotate(key.id, actor="admin1")
+    finally:
+        other.db.close()
+    assert world.access.authenticate(rotated).agency_id == "alpha"  # the agent's next post, on another worker
+    with pytest.raises(AccessError):
+        world.access.authenticate(token)
+
+
 def test_api_key_scopes_are_explicit_and_known(world: World) -> None:
     key, _ = world.access.api_keys.create("alpha", "siem", ["audit"], actor="t")
     assert key.scopes == ("audit",)
