@@ -122,6 +122,7 @@ class SoleFrigateSubscriber:
     def close(self) -> None:
         if self._retry is not None:
             self._retry.close()
-        if self.subscriber is not None:
-            self.subscriber.stop()
+        subscriber, self.subscriber = self.subscriber, None
+        if subscriber is not None:
+            subscriber.stop()
             self._lock.release()

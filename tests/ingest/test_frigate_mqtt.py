@@ -187,3 +187,51 @@ def test_the_frigate_command_ingests_as_the_server_does_hot_lists_included(
     finally:
         store.close()
     assert (hit.read.camera_id, hit.read.source_id) == ("gate-1", "frigate:1607123955.475377-mxklsc:123ABC")
+
+
+def test_among_server_workers_one_subscribes_and_another_takes_over(
+    tmp_path: Path, prefix: str, publish: Callable[[str, bytes], None], shared_payload: Callable[[str], bytes]
+) -> None:
+    """`serve --workers N`: each worker opens the data directory; only the holder of DIR/frigate.lock subscribes
+    (else each message is handled N times), and when it stops another worker takes over."""
+    from plateledger.api.workers import SoleFrigateSubscriber
+
+    settings = Settings(
+        data_dir=tmp_path, frigate_mqtt_host=BROKER[0], frigate_mqtt_port=BROKER[1], frigate_topic_prefix=prefix,
+        frigate_camera_map={"front_door": "gate-1"},
+    )  # fmt: skip
+    workers = [open_services(settings), open_services(settings)]
+    agency = Agency("alpha", "Alpha Police", "local", "US-CA")
+    create_agency(workers[0].store, workers[0].policies, workers[0].ledger, agency, None, actor="test")
+    workers[0].store.add_camera(Camera("gate-1", "alpha", "fixed", "gate", 37.7, -122.4, 90.0, created_ms=0))
+    subscribers = [SoleFrigateSubscriber(services, retry_seconds=0.1) for services in workers]
+    try:
+        assert [subscriber.subscriber is not None for subscriber in subscribers] == [True, False]
+        publish(f"{prefix}/events", b"{not json")  # one dead letter, not one per worker
+        publish(f"{prefix}/events", _car(shared_payload, 1607123962.08, "ABC12345"))
+        deadline = time.monotonic() + 10
+        while workers[0].store.count_reads() < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        subscribers[0].close()  # the leading worker stops (or dies: the kernel drops its lock the same way)
+        deadline = time.monotonic() + 10
+        while subscribers[1].subscriber is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert subscribers[1].subscriber is not None
+        publish(f"{prefix}/events", _car(shared_payload, 1607123990.0, "7XYZ789"))
+        deadline = time.monotonic() + 10
+        while workers[1].store.count_reads() < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+    finally:
+        for subscriber in subscribers:
+            subscriber.close()
+        for services in workers:
+            services.close()
+    store = SqliteReadStore(settings.reads_path)
+    try:
+        hits = store.search_exact("ABC12345", TimeWindow(0, 4_000_000_000_000)).hits
+        later = store.search_exact("7XYZ789", TimeWindow(0, 4_000_000_000_000)).hits
+        assert (len(hits), len(later), store.count_reads()) == (1, 1, 2)
+    finally:
+        store.close()
+    assert len(DeadLetterStore(settings.deadletters_path).list()) == 1
