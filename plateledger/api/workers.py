@@ -10,7 +10,8 @@ docs/architecture.md, "Several processes"). What this module adds:
 - the Frigate subscriber runs in one worker only, the holder of DIR/frigate.lock; the others try for the lock
   every few seconds, so another takes over when that one dies;
 - the Prometheus metrics are kept in files shared by the workers (prometheus_client's multiprocess mode), so
-  /metrics counts every worker's requests whichever worker answers it.
+  /metrics counts every worker's requests whichever worker answers it. The files go to PROMETHEUS_MULTIPROC_DIR
+  when it is set (emptied at start), else to a temporary directory removed at exit.
 """
 
 from __future__ import annotations
@@ -64,15 +65,19 @@ def serve_workers(
     finally:
         services.close()
     os.environ.update(flag_environment(flags))
-    metrics = tempfile.mkdtemp(prefix="plateledger-metrics-")
-    os.environ[MULTIPROCESS_DIRECTORY] = metrics
+    chosen = os.environ.get(MULTIPROCESS_DIRECTORY)  # an operator's own (tmpfs, say), else one of ours
+    metrics = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="plateledger-metrics-"))
+    for left in metrics.glob("*.db"):  # figures of an earlier run would be summed in
+        left.unlink()
+    os.environ[MULTIPROCESS_DIRECTORY] = str(metrics)
     try:
         uvicorn.run(
             f"{__name__}:worker_app", factory=True, host=host, port=port, workers=workers, access_log=access_log
         )
     finally:
-        del os.environ[MULTIPROCESS_DIRECTORY]
-        shutil.rmtree(metrics, ignore_errors=True)
+        if not chosen:
+            del os.environ[MULTIPROCESS_DIRECTORY]
+            shutil.rmtree(metrics, ignore_errors=True)
 
 
 def worker_app() -> FastAPI:
