@@ -46,10 +46,6 @@ class ProcessLock:
         os.close(descriptor)  # closing the only descriptor of the open file drops its flock
         self._guard.release()
 
-    @property
-    def held(self) -> bool:
-        return self._descriptor is not None
-
     def __enter__(self) -> ProcessLock:
         self.acquire()
         return self
