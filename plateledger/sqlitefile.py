@@ -22,6 +22,7 @@ from typing import Any
 
 from plateledger.processlock import ProcessLock
 from plateledger.store.contract import SchemaTooNew
+from plateledger.walcheckpoint import BackgroundCheckpointer, hand_over_checkpoints
 
 
 def writer_lock(path: Path) -> ProcessLock:
@@ -78,7 +79,12 @@ class SqliteFile:
     """One SQLite file, one connection, one lock; `prepare` creates or migrates the schema."""
 
     def __init__(
-        self, path: str | Path, prepare: Callable[[sqlite3.Connection], object], *, foreign_keys: bool = True
+        self,
+        path: str | Path,
+        prepare: Callable[[sqlite3.Connection], object],
+        *,
+        foreign_keys: bool = True,
+        background_checkpoints: bool = False,
     ) -> None:
         self.path = Path(path)
         self._connection = open_sqlite_file(self.path, foreign_keys=foreign_keys)
@@ -86,6 +92,10 @@ class SqliteFile:
         self._writers = writer_lock(self.path)
         with self._lock:
             prepare(self._connection)
+        self._checkpointer: BackgroundCheckpointer | None = None
+        if background_checkpoints:  # the busy ingest files: no commit waits for a checkpoint
+            hand_over_checkpoints(self._connection)
+            self._checkpointer = BackgroundCheckpointer(self.path)
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -110,5 +120,7 @@ class SqliteFile:
             return self._connection.execute(sql, parameters).fetchall()
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         with self._lock:
             self._connection.close()

@@ -15,8 +15,6 @@ server, into this process's index) and the alert follower (`alert_follow_seconds
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -33,6 +31,7 @@ from plateledger.config import Settings
 from plateledger.hotlists.db import HotlistDatabase
 from plateledger.hotlists.service import HotlistService
 from plateledger.ingest.pipeline import StoredItem
+from plateledger.periodic import Periodic
 from plateledger.processlock import ProcessLock
 from plateledger.store.contract import ReadStore
 
@@ -46,32 +45,6 @@ def _refresh_due(hotlists: HotlistService, lock: ProcessLock) -> None:
         outcomes = hotlists.refresh_due()
     for list_id, outcome in outcomes.items():
         log.info("scheduled feed %s: %s", list_id, {k: v for k, v in outcome.items() if k != "errors"})
-
-
-class Periodic:
-    """Calls `action` every `interval` seconds in a daemon thread of its own, the first time one interval after
-    start (never when `interval` is 0). A failure is logged; the next call comes all the same."""
-
-    def __init__(self, name: str, interval: float, action: Callable[[], object]) -> None:
-        self.name = name
-        self.interval = interval
-        self.action = action
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        if interval > 0:
-            self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.action()
-            except Exception:
-                log.exception("%s failed", self.name)
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(10)
 
 
 class Alerting:

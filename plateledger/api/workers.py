@@ -27,7 +27,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from plateledger.alerts.runtime import Periodic
 from plateledger.api.app import app_for
 from plateledger.api.frigate import frigate_subscriber
 from plateledger.api.heap import freeze_startup_heap
@@ -36,6 +35,7 @@ from plateledger.api.metrics import MULTIPROCESS_DIRECTORY
 from plateledger.api.services import Services, open_services
 from plateledger.config import ENV_PREFIX, Settings, load_settings
 from plateledger.ingest.frigate_mqtt import FrigateSubscriber
+from plateledger.periodic import Periodic
 from plateledger.processlock import ProcessLock
 
 log = logging.getLogger(__name__)

@@ -60,7 +60,12 @@ class ImageDatabase(SqliteFile):
     """Image bytes by SHA-256, and read id -> image refs, in their own SQLite file."""
 
     def __init__(self, path: str | Path) -> None:
-        super().__init__(path, lambda connection: connection.executescript(_SCHEMA), foreign_keys=False)
+        super().__init__(
+            path,
+            lambda connection: connection.executescript(_SCHEMA),
+            foreign_keys=False,
+            background_checkpoints=True,  # written by every ingest post
+        )
 
     def attach(self, read_id: int, kind: LinkKind, ref: ImageRef) -> bool:
         """Link an image to a read; False when that very link existed already (attaching is idempotent)."""

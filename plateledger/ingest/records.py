@@ -76,7 +76,12 @@ class ImportProgress:
 
 class IngestRecords(SqliteFile):
     def __init__(self, path: str | Path) -> None:
-        super().__init__(path, lambda connection: connection.executescript(_SCHEMA), foreign_keys=False)
+        super().__init__(
+            path,
+            lambda connection: connection.executescript(_SCHEMA),
+            foreign_keys=False,
+            background_checkpoints=True,  # written by every ingest post
+        )
 
     def _write(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.write() as connection:

@@ -29,6 +29,7 @@ from plateledger.store.sqlite.reader import PASS_COLUMNS, PassReader, PassRow
 from plateledger.store.sqlite.registry import Registry
 from plateledger.store.sqlite.schema import check_not_newer, migrate
 from plateledger.store.sqlite.writer import BatchWriter
+from plateledger.walcheckpoint import BackgroundCheckpointer, hand_over_checkpoints
 
 
 def _marks(values: Collection[object]) -> str:
@@ -47,6 +48,8 @@ class SqliteReadStore(PassStore):
         except BaseException:
             self._writer.close()
             raise
+        hand_over_checkpoints(self._writer)  # no commit waits for a checkpoint
+        self._checkpointer = BackgroundCheckpointer(self.path)
         self._write_lock = writer_lock(self.path)  # this process's threads and other processes, in turn
         self._readers = threading.local()
         self._registry = Registry()
@@ -66,6 +69,7 @@ class SqliteReadStore(PassStore):
         return connection
 
     def close(self) -> None:
+        self._checkpointer.close()
         self._writer.close()
         connection = getattr(self._readers, "connection", None)
         if connection is not None:
