@@ -94,7 +94,10 @@ class PassStore:
         self._write(self._registry.move_camera, camera_id, lat, lon, heading, since_ms)
 
     def get_camera(self, camera_id: str) -> Camera:
-        return self._registry.camera_record(self._read_connection(), camera_id)
+        connection = self._read_connection()
+        if self._registry.stale(connection):  # moved by another process: show where it stands now
+            self._registry.load(connection)
+        return self._registry.camera_record(connection, camera_id)
 
     def list_cameras(self, agency_id: str | None = None) -> list[Camera]:
         connection = self._read_connection()

@@ -197,8 +197,6 @@ class Registry:
         ]
 
     def camera_record(self, connection: sqlite3.Connection, code: str) -> Camera:
-        if self.stale(connection):  # moved by another process: show where it stands now
-            self.load(connection)
         row = self.camera(connection, code)
         if row is None:
             raise NotFound(f"camera {code!r} does not exist")
