@@ -1,7 +1,8 @@
 """`plateledger serve --workers N`: the server as N processes on one data directory.
 
-One process answers about 950 image posts a second on the project's 2-core machine, and it is the GIL, not the
-CPU, that holds it there (docs/benchmarks.md). Uvicorn's supervisor starts N worker processes on one listening
+One process is held by the GIL, not the CPU: it leaves a third of the project's 2-core machine idle. Several
+processes use every core (on that machine, two took 10-44 % more batches and 7-72 % more posts without an
+image, but image posts only sometimes: docs/benchmarks.md). Uvicorn's supervisor starts N worker processes on one listening
 socket and starts a new one when one dies. Each worker opens the data directory as a single server does; the
 files are made for several processes (SQLite's locks, and what each component does about the others:
 docs/architecture.md, "Several processes"). What this module adds:
