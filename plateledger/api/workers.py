@@ -2,9 +2,9 @@
 
 One process is held by the GIL, not the CPU: it leaves a third of the project's 2-core machine idle. Several
 processes use every core (on that machine, two took 10-44 % more batches and 7-72 % more posts without an
-image, but image posts only sometimes: docs/benchmarks.md). Uvicorn's supervisor starts N worker processes on one listening
-socket and starts a new one when one dies. Each worker opens the data directory as a single server does; the
-files are made for several processes (SQLite's locks, and what each component does about the others:
+image, but image posts only sometimes: docs/benchmarks.md). Uvicorn's supervisor starts N worker processes
+on one listening socket and starts a new one when one dies. Each worker opens the data directory as a single
+server does; the files are made for several processes (SQLite's locks, and what each component does about the others:
 docs/architecture.md, "Several processes"). What this module adds:
 - the parent runs the migrations of every file before any worker starts, so workers never race to upgrade;
 - the workers get the parent's settings through the `PLATELEDGER_*` variables its flags override;
