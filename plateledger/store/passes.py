@@ -102,7 +102,9 @@ class PassGrouper:
 
     def resume(self, waiting: dict[tuple[int, str], WaitingPass]) -> None:
         """Replace what this grouper remembers with the open passes as the database holds them (by site and
-        skeleton), after another writer may have started or extended some of them."""
+        skeleton), after another writer may have started or extended some of them. The writer loads those of
+        the batch's sites and skeletons only: the rest is forgotten, since any of it may be out of date. A later
+        frame of a forgotten pass starts a new one, which splits the vehicle's pass but never reuses a read id."""
         self._waiting = waiting
         self._batch = {}
 
