@@ -103,10 +103,18 @@ class PassGrouper:
     def resume(self, waiting: dict[tuple[int, str], WaitingPass]) -> None:
         """Replace what this grouper remembers with the open passes as the database holds them (by site and
         skeleton), after another writer may have started or extended some of them. The writer loads those of
-        the batch's sites and skeletons only: the rest is forgotten, since any of it may be out of date. A later
-        frame of a forgotten pass starts a new one, which splits the vehicle's pass but never reuses a read id."""
+        the batch's sites and skeletons only: the rest is forgotten, since any of it may be out of date (the
+        writer looks forgotten ones up again while they may still be open: `unknown`, `remember`)."""
         self._waiting = waiting
         self._batch = {}
+
+    def unknown(self, keys: set[tuple[int, str]]) -> set[tuple[int, str]]:
+        """Those (site, skeleton) keys this grouper remembers no pass at."""
+        return keys - self._waiting.keys()
+
+    def remember(self, waiting: dict[tuple[int, str], WaitingPass]) -> None:
+        """Add open passes read from the database at keys this grouper knew nothing of."""
+        self._waiting.update(waiting)
 
     def group(self, frames: list[Frame], next_pass_id: int) -> list[OpenPass]:
         """Group a batch of frames sorted by time. Returns every pass touched, new or extended."""

@@ -487,6 +487,20 @@ def test_writers_on_one_database_continue_each_others_passes(
         assert sorted(ids(found)) == sorted([first.id, second.id, third.id])
 
 
+def test_a_pass_left_out_of_a_resume_is_still_joined(
+    registered_store: ReadStore, second_handle: Callable[[ReadStore], ReadStore], t0: int
+) -> None:
+    # After another writer, a writer reloads the open passes of its batch's plates only; a pass it wrote
+    # before, of another plate, must still take that vehicle's next frame.
+    writer, other = registered_store, second_handle(registered_store)
+    first = stored_one(writer, read("7ABC123", t0))
+    stored_one(other, read("4XYZ987", t0 + SECOND))
+    stored_one(writer, read("5JKL456", t0 + 2 * SECOND))  # reloads 5JKL456's passes, not 7ABC123's
+    again = stored_one(writer, read("7ABC123", t0 + 3 * SECOND))  # nobody wrote in between
+    assert again.pass_id == first.pass_id
+    assert [frame.id for frame in writer.get_pass(first.pass_id).frames] == [first.id, again.id]
+
+
 def test_a_camera_moved_through_another_handle_places_later_reads_there(
     registered_store: ReadStore, second_handle: Callable[[ReadStore], ReadStore], fixed_camera: Camera, t0: int
 ) -> None:

@@ -39,6 +39,8 @@ class BatchWriter:
         # The reads counter as this writer's last commit left it; another value means another writer came
         # between (None: nothing written since this writer started).
         self._reads_written: int | None = None
+        # Until frames this late (observed_ms), passes the grouper forgot at its last resume may still be open.
+        self._forgotten_until_ms = 0
 
     def forget(self) -> None:
         """After a rolled-back write: drop every cache that may hold uncommitted ids."""
@@ -151,6 +153,12 @@ class BatchWriter:
         reads_before = connection.execute("SELECT value FROM counters WHERE name = 'reads'").fetchone()[0]
         if reads_before != self._reads_written:
             self.grouper.resume(self._open_passes(connection, frames))
+            # A pass open then (forgotten unless this batch's) takes frames for MAX_SPAN_MS after it started.
+            self._forgotten_until_ms = frames[-1][0] + MAX_SPAN_MS
+        elif frames[0][0] <= self._forgotten_until_ms:
+            unknown = self.grouper.unknown({(frame[1], frame[2]) for frame in frames})
+            if unknown:
+                self.grouper.remember(self._open_passes(connection, frames, unknown))
         passes = self.grouper.group(frames, next_pass)
         self._write_passes(connection, passes, result, candidates)
         self.grouper.mark_written()
@@ -159,17 +167,20 @@ class BatchWriter:
             if value < 0:
                 result.duplicates[index] = result.stored[-1 - value]
 
-    def _open_passes(self, connection: sqlite3.Connection, frames: list[Frame]) -> dict[tuple[int, str], WaitingPass]:
-        """The stored passes that frames of this batch (sorted by time) may join, by site and skeleton: the
-        newest pass of each, as the grouper would remember it had it written them all."""
-        sites = {frame[1] for frame in frames}
+    def _open_passes(
+        self, connection: sqlite3.Connection, frames: list[Frame], keys: set[tuple[int, str]] | None = None
+    ) -> dict[tuple[int, str], WaitingPass]:
+        """The stored passes that frames of this batch (sorted by time) may join, by site and skeleton (all of
+        the frames' keys, or those given): the newest pass of each, as the grouper would remember it had it
+        written them all."""
+        wanted = keys if keys is not None else {(frame[1], frame[2]) for frame in frames}
         waiting: dict[tuple[int, str], WaitingPass] = {}
-        skeletons = sorted({frame[2] for frame in frames})
+        skeletons = sorted({skeleton for _, skeleton in wanted})
         for site, skeleton, *stored in self._stored_passes(connection, skeletons, frames[0][0] - MAX_SPAN_MS):
             key = (site, skeleton)
             newest = waiting.get(key)
             # (first_ms, id): index 4 and 0 of both the stored columns and a WaitingPass
-            if site in sites and (newest is None or (stored[4], stored[0]) > (newest[4], newest[0])):
+            if key in wanted and (newest is None or (stored[4], stored[0]) > (newest[4], newest[0])):
                 waiting[key] = stored_waiting(*stored)
         return waiting
 
