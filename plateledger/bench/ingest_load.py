@@ -19,10 +19,12 @@ import base64
 import io
 import json
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 CROP_BYTES = 20_000
@@ -68,10 +70,8 @@ def plate_for(number: int) -> str:
     return "B" + text
 
 
-def openalpr_body(number: int, crop: bytes | None, camera: int = 1) -> bytes:
+def openalpr_document(plate: str, start: int, camera: int, crop_base64: str | None) -> dict[str, Any]:
     """One vehicle pass as an OpenALPR agent posts it (data_type alpr_group), with its plate crop (if given)."""
-    plate = plate_for(number)
-    start = START_MS + (number * 7) % SPAN_MS
     candidates = [{"plate": plate, "confidence": 91.5, "matches_template": 1}]
     body = {
         "version": 2,
@@ -108,9 +108,46 @@ def openalpr_body(number: int, crop: bytes | None, camera: int = 1) -> bytes:
             "coordinates": [{"x": 10, "y": 10}, {"x": 200, "y": 10}, {"x": 200, "y": 70}, {"x": 10, "y": 70}],
         },
     }
-    if crop is not None:
-        body["best_plate"]["plate_crop_jpeg"] = base64.b64encode(unique_jpeg(crop, number)).decode()
-    return json.dumps(body).encode()
+    if crop_base64 is not None:
+        body["best_plate"]["plate_crop_jpeg"] = crop_base64
+    return body
+
+
+def openalpr_body(number: int, crop: bytes | None, camera: int = 1) -> bytes:
+    """Post number `number`: its own plate, start time and crop (made unique by `unique_jpeg`)."""
+    crop_base64 = None if crop is None else base64.b64encode(unique_jpeg(crop, number)).decode()
+    return json.dumps(openalpr_document(plate_for(number), _start_of(number), camera, crop_base64)).encode()
+
+
+def _start_of(number: int) -> int:
+    return START_MS + (number * 7) % SPAN_MS
+
+
+class OpenAlprPosts:
+    """`openalpr_body`'s posts, built from a template made once. Dumping the document and encoding the crop for
+    every post took 0.15 ms of this process's CPU, half of all it spent on a request, on the machine the server
+    under test shares; filling in the template takes a tenth of that."""
+
+    _PLATE, _START, _END, _CROP = "QQPLATEQQ", 9_100_000_000_001, 9_100_000_000_901, "QQCROPQQ"
+
+    def __init__(self, crop: bytes | None, camera: int = 1) -> None:
+        assert self._END == self._START + 900  # as openalpr_document writes epoch_end
+        self.crop = crop
+        sentinels = (self._PLATE, str(self._START), str(self._END), self._CROP)
+        document = openalpr_document(self._PLATE, self._START, camera, None if crop is None else self._CROP)
+        self._parts = re.split(f"({'|'.join(sentinels)})", json.dumps(document))
+        # The unique segment goes in after the JPEG's first two bytes; 24 bytes with them, a whole number of
+        # base64 groups, so the rest of the crop encodes the same for every post.
+        self._tail = None if crop is None else base64.b64encode(crop[2:]).decode()
+
+    def __call__(self, number: int) -> bytes:
+        start = _start_of(number)
+        values = {self._PLATE: plate_for(number), str(self._START): str(start), str(self._END): str(start + 900)}
+        if self.crop is not None:
+            head = unique_jpeg(self.crop[:2], number)
+            assert len(head) % 3 == 0
+            values[self._CROP] = base64.b64encode(head).decode() + self._tail
+        return "".join([values.get(part, part) for part in self._parts]).encode()
 
 
 def native_body(number: int, batch: int, camera: str) -> bytes:
@@ -304,17 +341,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_arguments(argv)
     if args.kind == "openalpr":
-        crop = None if args.no_image else make_crop()
+        make: Callable[[int], bytes] = OpenAlprPosts(None if args.no_image else make_crop())
         reads_per_request = 1
-
-        def make(number: int) -> bytes:
-            return openalpr_body(number, crop)
-
     else:
+        make = partial(native_body, batch=args.batch, camera=args.camera)
         reads_per_request = args.batch
-
-        def make(number: int) -> bytes:
-            return native_body(number, args.batch, args.camera)
 
     tally = Tally()
     runner = closed_loop if args.mode == "closed" else open_loop
