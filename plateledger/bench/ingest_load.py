@@ -126,12 +126,12 @@ def _start_of(number: int) -> int:
 class OpenAlprPosts:
     """`openalpr_body`'s posts, built from a template made once. Dumping the document and encoding the crop for
     every post took 0.15 ms of this process's CPU, half of all it spent on a request, on the machine the server
-    under test shares; filling in the template takes a tenth of that."""
+    under test shares; filling in the template takes 8 µs."""
 
+    # Stand-ins that occur nowhere else in a document; _END is _START + 900, as openalpr_document writes epoch_end.
     _PLATE, _START, _END, _CROP = "QQPLATEQQ", 9_100_000_000_001, 9_100_000_000_901, "QQCROPQQ"
 
     def __init__(self, crop: bytes | None, camera: int = 1) -> None:
-        assert self._END == self._START + 900  # as openalpr_document writes epoch_end
         self.crop = crop
         sentinels = (self._PLATE, str(self._START), str(self._END), self._CROP)
         document = openalpr_document(self._PLATE, self._START, camera, None if crop is None else self._CROP)
@@ -143,11 +143,16 @@ class OpenAlprPosts:
     def __call__(self, number: int) -> bytes:
         start = _start_of(number)
         values = {self._PLATE: plate_for(number), str(self._START): str(start), str(self._END): str(start + 900)}
-        if self.crop is not None:
+        if self.crop is not None and self._tail is not None:
             head = unique_jpeg(self.crop[:2], number)
-            assert len(head) % 3 == 0
-            values[self._CROP] = base64.b64encode(head).decode() + self._tail
+            whole_groups = len(head) % 3 == 0  # numbers below 10**12 (a 12-digit comment)
+            crop = base64.b64encode(head).decode() + self._tail if whole_groups else self._encoded(number)
+            values[self._CROP] = crop
         return "".join([values.get(part, part) for part in self._parts]).encode()
+
+    def _encoded(self, number: int) -> str:
+        assert self.crop is not None
+        return base64.b64encode(unique_jpeg(self.crop, number)).decode()
 
 
 def native_body(number: int, batch: int, camera: str) -> bytes:

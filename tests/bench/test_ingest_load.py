@@ -10,7 +10,7 @@ import pytest
 from plateledger.bench.ingest_load import OpenAlprPosts, make_crop, openalpr_body, unique_jpeg
 
 
-@pytest.mark.parametrize("number", [0, 1, 7, 12_345, 10**9, 10**11])
+@pytest.mark.parametrize("number", [0, 1, 7, 12_345, 10**9, 10**11, 10**12])  # 10**12: a longer comment
 def test_templated_posts_are_the_reference_posts(number: int) -> None:
     crop = make_crop(4_000)
     templated = json.loads(OpenAlprPosts(crop)(number))
