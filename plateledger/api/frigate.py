@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from plateledger.api.services import Services
-from plateledger.ingest import camera_info
+from plateledger.ingest import CameraInfo, camera_info
 from plateledger.ingest.frigate_mqtt import FrigateSubscriber
 from plateledger.store.contract import NotFound
 
@@ -42,19 +42,24 @@ def subscriber_for(
 ) -> FrigateSubscriber:
     """A subscriber whose reads go through the services' ingestor (group commit and the hot-list hook like
     HTTP reads, unreadable messages to the dead letters). ValueError names a mapped camera not registered."""
+    return FrigateSubscriber(
+        host,
+        port,
+        topic_prefix,
+        mapped_cameras(services, camera_map),
+        services.ingestor.append_reads,
+        deadletters=services.ingestor.deadletters,
+        username=username,
+        password=password,
+    )
+
+
+def mapped_cameras(services: Services, camera_map: dict[str, str]) -> dict[str, CameraInfo]:
+    """Each Frigate camera's registered camera; ValueError names a mapped camera not registered."""
     cameras = {}
     for name, ours in camera_map.items():
         try:
             cameras[name] = camera_info(services.store, ours)
         except NotFound:
             raise ValueError(f"frigate_camera_map: {name} -> {ours!r}, which is not a registered camera") from None
-    return FrigateSubscriber(
-        host,
-        port,
-        topic_prefix,
-        cameras,
-        services.ingestor.append_reads,
-        deadletters=services.ingestor.deadletters,
-        username=username,
-        password=password,
-    )
+    return cameras

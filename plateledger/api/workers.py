@@ -29,7 +29,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from plateledger.api.app import app_for
-from plateledger.api.frigate import frigate_subscriber
+from plateledger.api.frigate import frigate_subscriber, mapped_cameras
 from plateledger.api.heap import freeze_startup_heap
 from plateledger.api.logs import redact_access_log
 from plateledger.api.metrics import MULTIPROCESS_DIRECTORY
@@ -62,7 +62,8 @@ def serve_workers(
     services = open_services(settings)  # every migration, once, here
     try:
         print(f"data in {settings.data_dir}: {services.store.count_reads()} reads; {workers} worker processes")
-        frigate_subscriber(services)  # a camera map naming unknown cameras stops the server here, not in a worker
+        if settings.frigate_mqtt_host:  # a camera map naming unknown cameras stops the server here, not in a worker
+            mapped_cameras(services, settings.frigate_camera_map)
     finally:
         services.close()
     os.environ.update(flag_environment(flags))
