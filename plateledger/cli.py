@@ -68,9 +68,8 @@ def serve(
     services = open_services(settings)
     typer.echo(f"data in {settings.data_dir}: {services.store.count_reads()} reads")
     app_ = app_for(services)
-    served = services
     try:
-        subscriber = frigate_subscriber(served)
+        subscriber = frigate_subscriber(services)
         if subscriber is not None:
             subscriber.start()
             typer.echo(f"Frigate: subscribed to {', '.join(subscriber.topics)} at {settings.frigate_mqtt_host}")
@@ -85,8 +84,7 @@ def serve(
     finally:
         if subscriber is not None:
             subscriber.stop()
-        served.ingestor.close()
-        services.close()
+        services.close()  # the ingestor's queued commits first
 
 
 @app.command()

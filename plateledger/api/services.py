@@ -73,8 +73,9 @@ class Services:
         return self.ledger
 
     def close(self) -> None:
-        self.alerting.close()
+        # The ingestor first: its queued commits end in the hot-list hook, which needs alerting open.
         self.ingestor.close()
+        self.alerting.close()
         self.bindings.close()
         self.access.close()
         self.ledger.close()
