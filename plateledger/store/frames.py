@@ -146,10 +146,14 @@ def plain_heads(blob: bytes) -> list[tuple[int, int, int]] | None:
     return None if any(flags for _, _, flags in heads) else heads
 
 
+def frame_heads(blob: bytes) -> list[tuple[int, int, int]]:
+    """(offset_ms, confidence_x10, flags) of each frame of a pass, in frame order."""
+    return list(FRAME_HEAD.iter_unpack(blob[1 : 1 + blob[0] * FRAME_HEAD.size]))
+
+
 def decode_frames(blob: bytes) -> list[Frame]:
-    count = blob[0]
-    heads_end = 1 + count * FRAME_HEAD.size
-    heads = list(FRAME_HEAD.iter_unpack(blob[1:heads_end]))
+    heads = frame_heads(blob)
+    heads_end = 1 + len(heads) * FRAME_HEAD.size
     if heads_end == len(blob) and not any(flags for _, _, flags in heads):  # nothing differs: the common case
         return [
             Frame(index, offset_ms, confidence_x10, None, None, None, None, None, None, False, None, False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from plateledger.store.frames import FRAME_HEAD, MAX_FRAMES, MAX_SPAN_MS
+from plateledger.store.frames import MAX_FRAMES, MAX_SPAN_MS, frame_heads
 
 PASS_GAP_MS = 10_000
 
@@ -74,7 +74,7 @@ def stored_waiting(
     frames: bytes,
 ) -> WaitingPass:
     """The waiting pass of a pass row as stored (its frames blob in the layout of store/frames.py)."""
-    heads = list(FRAME_HEAD.iter_unpack(frames[1 : 1 + frames[0] * FRAME_HEAD.size]))
+    heads = frame_heads(frames)
     last_ms = first_ms + max(offset for offset, _, _ in heads)
     return (pass_id, cell, plate_id, region_id, first_ms, last_ms, lat_e6, lon_e6, len(heads), best, heads[best][1])
 
